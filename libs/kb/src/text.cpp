@@ -1,0 +1,177 @@
+#include "switchboard/kb/text.hpp"
+
+#include <libstemmer.h>
+
+#include <algorithm>
+#include <array>
+#include <cstdint>
+#include <memory>
+
+namespace switchboard::kb {
+
+namespace {
+
+// Decodes one UTF-8 code point at s[i], advancing i. Returns 0xFFFFFFFF for an invalid sequence
+// (one byte consumed).
+std::uint32_t DecodeUtf8(std::string_view s, std::size_t& i) {
+    const auto b0 = static_cast<unsigned char>(s[i]);
+    auto cont = [&](std::size_t k) -> int {
+        if (i + k >= s.size()) return -1;
+        const auto b = static_cast<unsigned char>(s[i + k]);
+        return (b & 0xC0) == 0x80 ? (b & 0x3F) : -1;
+    };
+    if (b0 < 0x80) {
+        ++i;
+        return b0;
+    }
+    int len = (b0 & 0xE0) == 0xC0 ? 2 : (b0 & 0xF0) == 0xE0 ? 3 : (b0 & 0xF8) == 0xF0 ? 4 : 0;
+    if (len == 0) {
+        ++i;
+        return 0xFFFFFFFF;
+    }
+    std::uint32_t cp = b0 & (0x7F >> len);
+    for (int k = 1; k < len; ++k) {
+        int c = cont(static_cast<std::size_t>(k));
+        if (c < 0) {
+            ++i;
+            return 0xFFFFFFFF;
+        }
+        cp = (cp << 6) | static_cast<std::uint32_t>(c);
+    }
+    i += static_cast<std::size_t>(len);
+    return cp;
+}
+
+void EncodeUtf8(std::uint32_t cp, std::string& out) {
+    if (cp < 0x80) {
+        out.push_back(static_cast<char>(cp));
+    } else if (cp < 0x800) {
+        out.push_back(static_cast<char>(0xC0 | (cp >> 6)));
+        out.push_back(static_cast<char>(0x80 | (cp & 0x3F)));
+    } else if (cp < 0x10000) {
+        out.push_back(static_cast<char>(0xE0 | (cp >> 12)));
+        out.push_back(static_cast<char>(0x80 | ((cp >> 6) & 0x3F)));
+        out.push_back(static_cast<char>(0x80 | (cp & 0x3F)));
+    } else {
+        out.push_back(static_cast<char>(0xF0 | (cp >> 18)));
+        out.push_back(static_cast<char>(0x80 | ((cp >> 12) & 0x3F)));
+        out.push_back(static_cast<char>(0x80 | ((cp >> 6) & 0x3F)));
+        out.push_back(static_cast<char>(0x80 | (cp & 0x3F)));
+    }
+}
+
+bool IsCyrillic(std::uint32_t cp) { return cp >= 0x0400 && cp <= 0x04FF; }
+
+// Lower-case folding for the scripts we serve; 0 means "not a word character".
+std::uint32_t Fold(std::uint32_t cp) {
+    if (cp >= 'A' && cp <= 'Z') return cp + 32;
+    if ((cp >= 'a' && cp <= 'z') || (cp >= '0' && cp <= '9')) return cp;
+    if (cp >= 0x0410 && cp <= 0x042F) return cp + 0x20;  // А-Я
+    if (cp >= 0x0400 && cp <= 0x040F) cp += 0x50;        // Ѐ-Џ → ѐ-џ
+    if (cp == 0x0451) return 0x0435;                     // ё → е
+    if (cp >= 0x0430 && cp <= 0x045F) return cp;
+    if (cp >= 0x00C0 && cp <= 0x00DE && cp != 0x00D7) return cp + 32;  // Latin-1 upper
+    if (cp >= 0x00DF && cp <= 0x00FF && cp != 0x00F7) return cp;
+    return 0;
+}
+
+// libstemmer stemmers are not thread-safe: one per thread and language.
+struct Stemmers {
+    using Ptr = std::unique_ptr<sb_stemmer, decltype(&sb_stemmer_delete)>;
+    Ptr english{sb_stemmer_new("english", "UTF_8"), &sb_stemmer_delete};
+    Ptr russian{sb_stemmer_new("russian", "UTF_8"), &sb_stemmer_delete};
+};
+
+std::string Stem(const std::string& word, bool cyrillic) {
+    thread_local Stemmers stemmers;
+    sb_stemmer* st = cyrillic ? stemmers.russian.get() : stemmers.english.get();
+    if (st == nullptr) return word;
+    const sb_symbol* out =
+        sb_stemmer_stem(st, reinterpret_cast<const sb_symbol*>(word.data()), static_cast<int>(word.size()));
+    if (out == nullptr) return word;
+    return std::string(reinterpret_cast<const char*>(out), static_cast<std::size_t>(sb_stemmer_length(st)));
+}
+
+bool ContainsAny(const std::vector<std::string>& words, std::initializer_list<std::string_view> stems) {
+    return std::any_of(words.begin(), words.end(), [&](const std::string& w) {
+        return std::any_of(stems.begin(), stems.end(), [&](std::string_view s) { return w.rfind(s, 0) == 0; });
+    });
+}
+
+std::vector<std::string> Words(std::string_view text) {
+    std::vector<std::string> out;
+    const std::string norm = Normalize(text);
+    std::size_t pos = 0;
+    while (pos < norm.size()) {
+        const auto start = norm.find_first_not_of(' ', pos);
+        if (start == std::string::npos) break;
+        const auto end = norm.find(' ', start);
+        out.push_back(norm.substr(start, end == std::string::npos ? std::string::npos : end - start));
+        pos = end == std::string::npos ? norm.size() : end;
+    }
+    return out;
+}
+
+}  // namespace
+
+std::string Normalize(std::string_view text) {
+    std::string out;
+    out.reserve(text.size());
+    bool space = true;
+    for (std::size_t i = 0; i < text.size();) {
+        const std::uint32_t cp = DecodeUtf8(text, i);
+        if (cp == 0xFFFFFFFF) continue;
+        const std::uint32_t f = Fold(cp);
+        if (f == 0) {
+            if (!space) out.push_back(' ');
+            space = true;
+        } else {
+            EncodeUtf8(f, out);
+            space = false;
+        }
+    }
+    if (!out.empty() && out.back() == ' ') out.pop_back();
+    return out;
+}
+
+std::vector<std::string> StemmedTokens(std::string_view text) {
+    std::vector<std::string> out;
+    for (auto& w : Words(text)) {
+        std::size_t i = 0;
+        const bool cyrillic = IsCyrillic(DecodeUtf8(w, i));
+        out.push_back(Stem(w, cyrillic));
+    }
+    return out;
+}
+
+Intent ClassifyIntent(std::string_view text) {
+    const auto words = Words(text);
+    if (words.empty()) return Intent::kGreeting;
+    // A wish for a person wins over everything else in the message.
+    if (ContainsAny(words, {"human", "operator", "agent", "оператор", "человек", "сотрудник", "менеджер",
+                            "консультант"}) ||
+        Normalize(text).find("real person") != std::string::npos ||
+        Normalize(text).find("live person") != std::string::npos ||
+        Normalize(text).find("живой") != std::string::npos) {
+        return Intent::kHumanRequest;
+    }
+    static constexpr std::array<std::string_view, 22> kGreetingWords = {
+        "hi", "hello", "hey", "good", "morning", "afternoon", "evening", "there", "привет", "здравствуйте",
+        "здравствуй", "добрый", "доброе", "день", "утро", "вечер", "hallo", "hiya", "greetings", "yo",
+        "здрасте", "приветствую"};
+    static constexpr std::array<std::string_view, 12> kThanksWords = {
+        "thanks", "thank", "you", "thx", "ty", "much", "a", "lot", "спасибо", "благодарю", "большое", "огромное"};
+    auto only = [&](const auto& vocab) {
+        return std::all_of(words.begin(), words.end(), [&](const std::string& w) {
+            return std::find(vocab.begin(), vocab.end(), w) != vocab.end();
+        });
+    };
+    if (words.size() <= 4 && only(kThanksWords) &&
+        ContainsAny(words, {"thank", "thx", "ty", "спасибо", "благодар"})) {
+        return Intent::kThanks;
+    }
+    if (words.size() <= 4 && only(kGreetingWords)) return Intent::kGreeting;
+    return Intent::kQuestion;
+}
+
+}  // namespace switchboard::kb

@@ -1,0 +1,99 @@
+#include <gtest/gtest.h>
+
+#include "switchboard/kb/article.hpp"
+#include "switchboard/kb/index.hpp"
+#include "switchboard/kb/text.hpp"
+
+namespace switchboard::kb {
+namespace {
+
+TEST(Normalize, FoldsCaseAndPunctuationInBothScripts) {
+    EXPECT_EQ(Normalize("Hello, WORLD!!"), "hello world");
+    EXPECT_EQ(Normalize("Как СБРОСИТЬ пароль? Ёлка"), "как сбросить пароль елка");
+    EXPECT_EQ(Normalize("  a\tb\n"), "a b");
+    EXPECT_EQ(Normalize(std::string("ok\xff\xfe", 4)), "ok");
+}
+
+TEST(StemmedTokens, ReducesInflections) {
+    EXPECT_EQ(StemmedTokens("passwords")[0], StemmedTokens("password")[0]);
+    EXPECT_EQ(StemmedTokens("паролем")[0], StemmedTokens("пароль")[0]);
+}
+
+TEST(ClassifyIntent, RecognisesHumanRequestsGreetingsThanks) {
+    EXPECT_EQ(ClassifyIntent("I want a human"), Intent::kHumanRequest);
+    EXPECT_EQ(ClassifyIntent("human please"), Intent::kHumanRequest);
+    EXPECT_EQ(ClassifyIntent("позовите оператора"), Intent::kHumanRequest);
+    EXPECT_EQ(ClassifyIntent("хочу поговорить с живым человеком"), Intent::kHumanRequest);
+    EXPECT_EQ(ClassifyIntent("Hi there!"), Intent::kGreeting);
+    EXPECT_EQ(ClassifyIntent("Здравствуйте"), Intent::kGreeting);
+    EXPECT_EQ(ClassifyIntent("thank you!"), Intent::kThanks);
+    EXPECT_EQ(ClassifyIntent("Спасибо большое"), Intent::kThanks);
+    EXPECT_EQ(ClassifyIntent("hi, how do I reset my password?"), Intent::kQuestion);
+    EXPECT_EQ(ClassifyIntent("thank you, but what about refunds"), Intent::kQuestion);
+}
+
+TEST(ParseJsonl, ReadsArticlesAndSkipsBlankLines) {
+    auto r = ParseJsonl(
+        R"({"id":"a","questions":["q1","q2"],"answer":"A","lang":"en","tags":["t"]})"
+        "\n\n"
+        R"({"id":"b","questions":["q3"],"answer":"B"})");
+    ASSERT_TRUE(r.ok()) << r.error().message;
+    ASSERT_EQ(r->size(), 2u);
+    EXPECT_EQ((*r)[0].questions.size(), 2u);
+    EXPECT_EQ((*r)[0].tags[0], "t");
+    EXPECT_TRUE((*r)[1].enabled);
+}
+
+TEST(ParseJsonl, NamesTheBadLineAndImportsNothing) {
+    auto bad = [](std::string_view content, std::string_view expect) {
+        auto r = ParseJsonl(content);
+        ASSERT_FALSE(r.ok());
+        EXPECT_NE(r.error().message.find(expect), std::string::npos) << r.error().message;
+    };
+    bad(R"({"id":"a","questions":["q"],"answer":"A"})"
+        "\n{not json}",
+        "line 2: invalid JSON");
+    bad(R"({"questions":["q"],"answer":"A"})", "line 1: missing \"id\"");
+    bad(R"({"id":"a","questions":[],"answer":"A"})", "at least one question");
+    bad(R"({"id":"a","questions":["q"],"answer":7})", "\"answer\" must be a string");
+    bad(R"({"id":"a","questions":["q"],"answer":"A"})"
+        "\n"
+        R"({"id":"a","questions":["q"],"answer":"B"})",
+        "line 2: duplicate id");
+}
+
+std::vector<Article> Sample() {
+    return {
+        {ArticleId("reset"), {"how do I reset my password", "forgot password"}, "Use the reset link.", "en", {}, true, 1},
+        {ArticleId("refund"), {"can I get a refund", "money back"}, "Within 14 days.", "en", {}, true, 1},
+        {ArticleId("ru-reset"), {"как сбросить пароль", "забыл пароль"}, "Ссылка для сброса.", "ru", {}, true, 1},
+        {ArticleId("off"), {"disabled article about passwords"}, "x", "en", {}, false, 1},
+    };
+}
+
+TEST(Index, FindsTheRightArticleDespiteInflectionAndCase) {
+    Index idx(Sample());
+    auto m = idx.Search("I FORGOT my passwords", 3);
+    ASSERT_FALSE(m.empty());
+    EXPECT_EQ(m[0].article->id.str(), "reset");
+    EXPECT_GT(m[0].score, 0.5);
+    auto ru = idx.Search("Забыла пароль", 3);
+    ASSERT_FALSE(ru.empty());
+    EXPECT_EQ(ru[0].article->id.str(), "ru-reset");
+}
+
+TEST(Index, UnrelatedQueryScoresLowAndDisabledArticlesNeverMatch) {
+    Index idx(Sample());
+    auto m = idx.Search("what is the weather on mars", 3);
+    EXPECT_TRUE(m.empty() || m[0].score < 0.3);
+    for (const auto& x : idx.Search("disabled article", 5)) EXPECT_NE(x.article->id.str(), "off");
+}
+
+TEST(Index, LanguageFilterAndK) {
+    Index idx(Sample());
+    for (const auto& x : idx.Search("password пароль", 5, "ru")) EXPECT_EQ(x.article->lang, "ru");
+    EXPECT_LE(idx.Search("password refund money", 1).size(), 1u);
+}
+
+}  // namespace
+}  // namespace switchboard::kb

@@ -1,0 +1,33 @@
+#pragma once
+
+#include <cstdint>
+#include <string>
+
+#include "switchboard/config/config.hpp"
+#include "switchboard/http/server.hpp"
+#include "switchboard/redis/client.hpp"
+
+namespace switchboard::runtime {
+
+// Keys every service has: namespace, kafka.brokers, redis.host/port, http.host/port,
+// log.level, shutdown.drain-ms.
+void AddCommonKeys(config::Schema& schema, std::uint16_t default_http_port);
+
+struct CommonSettings {
+    std::string ns;
+    std::string kafka_brokers;
+    redis::ClientConfig redis;
+    http::ServerOptions http;
+    std::string log_level;
+    int drain_ms = 5000;
+};
+CommonSettings ReadCommon(const config::Config& config);
+
+// Parses the command line (`--config FILE`, `--help`, `--version`), loads and validates the
+// configuration (file + SWITCHBOARD_* environment), and initializes JSON logging.
+// On --help/--version prints and exits 0; on a bad command line or configuration prints the
+// reason to stderr and exits 2 — a misconfigured service never starts.
+config::Config Bootstrap(int argc, char** argv, const std::string& service, const std::string& description,
+                         const config::Schema& schema);
+
+}  // namespace switchboard::runtime

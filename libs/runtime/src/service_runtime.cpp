@@ -1,0 +1,69 @@
+#include "switchboard/runtime/service_runtime.hpp"
+
+#include <prometheus/registry.h>
+#include <prometheus/text_serializer.h>
+#include <spdlog/spdlog.h>
+
+#include <csignal>
+#include <pthread.h>
+
+namespace switchboard::runtime {
+
+ServiceRuntime::ServiceRuntime(std::string service, http::ServerOptions options)
+    : service_(std::move(service)),
+      registry_(std::make_shared<prometheus::Registry>()),
+      server_(std::move(options)) {}
+
+ServiceRuntime::~ServiceRuntime() { Stop(); }
+
+void ServiceRuntime::AddReadinessCheck(std::string name, std::function<bool()> check) {
+    checks_.emplace_back(std::move(name), std::move(check));
+}
+
+void ServiceRuntime::Start() {
+    server_.Route("GET", "/healthz", [](http::Request, http::Respond respond) {
+        respond(http::Response::Json(200, R"({"status":"ok"})"));
+    });
+    server_.Route("GET", "/readyz", [this](http::Request, http::Respond respond) {
+        std::string failing;
+        for (const auto& [name, check] : checks_) {
+            if (!check()) failing += (failing.empty() ? "\"" : ",\"") + name + "\"";
+        }
+        if (failing.empty()) {
+            respond(http::Response::Json(200, R"({"status":"ready"})"));
+        } else {
+            respond(http::Response::Json(503, R"({"status":"not_ready","failing":[)" + failing + "]}"));
+        }
+    });
+    server_.Route("GET", "/metrics", [this](http::Request, http::Respond respond) {
+        prometheus::TextSerializer serializer;
+        http::Response r;
+        r.content_type = "text/plain; version=0.0.4; charset=utf-8";
+        r.body = serializer.Serialize(registry_->Collect());
+        respond(std::move(r));
+    });
+    server_.Start();
+    spdlog::info("{} serving /healthz /readyz /metrics on port {}", service_, server_.BoundPort());
+}
+
+void ServiceRuntime::Stop() { server_.Stop(); }
+
+void BlockTerminationSignals() {
+    sigset_t set;
+    sigemptyset(&set);
+    sigaddset(&set, SIGTERM);
+    sigaddset(&set, SIGINT);
+    pthread_sigmask(SIG_BLOCK, &set, nullptr);
+}
+
+int WaitForTerminationSignal() {
+    sigset_t set;
+    sigemptyset(&set);
+    sigaddset(&set, SIGTERM);
+    sigaddset(&set, SIGINT);
+    int sig = 0;
+    sigwait(&set, &sig);
+    return sig;
+}
+
+}  // namespace switchboard::runtime

@@ -1,0 +1,18 @@
+#pragma once
+
+#include <cstdint>
+#include <string>
+
+namespace switchboard::testing {
+
+// Where the integration and e2e tiers find the real Kafka broker and Redis started by
+// `tools/stack start` (or `tools/dev test`): SWITCHBOARD_TEST_KAFKA (default 127.0.0.1:19092)
+// and SWITCHBOARD_TEST_REDIS (default 127.0.0.1:16379).
+std::string KafkaBrokers();
+std::string RedisHost();
+std::uint16_t RedisPort();
+
+// A fresh namespace ("t<8 hex>") so a test's topics, groups and Redis keys are its own.
+std::string UniqueNamespace();
+
+}  // namespace switchboard::testing

@@ -1,0 +1,22 @@
+#pragma once
+
+#include "assistant_probe.hpp"
+#include "responder.hpp"
+#include "switchboard/assistant/v1/assistant.grpc.pb.h"
+
+namespace switchboard::assistant {
+
+// gRPC AssistantService: operators ask the knowledge base directly. Thread-safe.
+class AskService final : public switchboard::assistant::v1::AssistantService::Service {
+public:
+    AskService(const kb::Index& index, const Responder& responder, AssistantProbe& probe);
+
+    grpc::Status Ask(grpc::ServerContext* context, const v1::AskRequest* request, v1::AskResponse* response) override;
+
+private:
+    const kb::Index& index_;
+    const Responder& responder_;
+    AssistantProbe& probe_;
+};
+
+}  // namespace switchboard::assistant

@@ -1,0 +1,110 @@
+#include "inbound_handler.hpp"
+
+#include <spdlog/spdlog.h>
+
+#include <chrono>
+
+#include "switchboard/chat/v1/messages.pb.h"
+#include "switchboard/core/ids.hpp"
+#include "switchboard/events/publish.hpp"
+
+namespace switchboard::assistant {
+
+namespace chat = switchboard::chat::v1;
+
+InboundHandler::InboundHandler(const Responder& responder, conversation::Store& store, kafka::Producer& producer,
+                               const events::Naming& naming, const Clock& clock, AssistantProbe& probe)
+    : responder_(responder), store_(store), producer_(producer), naming_(naming), clock_(clock), probe_(probe) {}
+
+Status InboundHandler::Handle(const kafka::Record& record) {
+    const auto started = std::chrono::steady_clock::now();
+    chat::InboundMessage in;
+    if (!in.ParseFromString(record.value)) {
+        probe_.OnInvalidRecord();
+        return Error::Fatal("undecodable InboundMessage");
+    }
+    const auto& env = in.envelope();
+    const auto channel = env.channel();
+    if (!IsValidExternalId(env.conversation_id()) || in.message_id().empty() || in.text().empty() ||
+        events::ChannelName(channel).empty()) {
+        probe_.OnInvalidRecord();
+        return Error::Fatal("invalid InboundMessage (conversation id, message id, text and channel are required)");
+    }
+    const ConversationId conv(env.conversation_id());
+    const std::string channel_name(events::ChannelName(channel));
+    const auto now = clock_.Now();
+
+    auto state = store_.BeginBotTurn(conv, channel_name, now);
+    if (!state) return state.error();
+    if (*state != conversation::State::kBot) {
+        probe_.OnSilent();
+        spdlog::debug("conversation {} is {}: assistant stays silent", conv.str(), conversation::StateName(*state));
+        return Status::Ok();
+    }
+
+    const Decision d = responder_.Decide(in.text(), in.customer().language());
+    const bool handoff = d.kind == Decision::Kind::kHandoff;
+
+    chat::OutboundMessage out;
+    const std::string reply_id = DerivedId(handoff ? "n-" : "r-", in.message_id());
+    events::FillEnvelope(out.mutable_envelope(), DerivedId("e-", reply_id), conv.str(), channel, "assistant",
+                         env.trace_id(), now);
+    out.set_reply_id(reply_id);
+    out.set_in_reply_to(in.message_id());
+    out.set_text(d.text);
+    out.set_responder(chat::RESPONDER_BOT);
+    out.set_kind(handoff ? chat::OUTBOUND_KIND_NOTICE : chat::OUTBOUND_KIND_REPLY);
+
+    chat::ConversationEvent ev;
+    events::FillEnvelope(ev.mutable_envelope(), DerivedId("e-", "decision:" + in.message_id()), conv.str(), channel,
+                         "assistant", env.trace_id(), now);
+    if (handoff) {
+        auto* h = ev.mutable_handoff_requested();
+        h->set_message_id(in.message_id());
+        h->set_reason(d.reason);
+        h->set_text(in.text());
+        h->set_language(in.customer().language());
+        for (const auto& c : d.candidates) {
+            auto* cand = h->add_candidates();
+            cand->set_article_id(c.article->id.str());
+            cand->set_score(c.score);
+        }
+    } else {
+        auto* b = ev.mutable_bot_answered();
+        b->set_message_id(in.message_id());
+        b->set_reply_id(reply_id);
+        b->set_article_id(d.article.str());
+        b->set_score(d.score);
+    }
+
+    // The event first, then the reply: routing learns of a handoff no later than the customer.
+    if (Status s = events::PublishAll(producer_, {events::Encode(naming_.Events(), conv.str(), ev),
+                                                  events::Encode(naming_.Outbound(channel), conv.str(), out)});
+        !s.ok()) {
+        return s;
+    }
+    if (handoff) {
+        auto marked = store_.MarkHandoff(conv, channel_name, now);
+        if (!marked) return marked.error();
+    }
+
+    const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+    switch (d.kind) {
+        case Decision::Kind::kAnswer:
+            probe_.OnAnswer(seconds);
+            spdlog::info("conversation {}: answered message {} with article {} (score {:.3f})", conv.str(),
+                         in.message_id(), d.article.str(), d.score);
+            break;
+        case Decision::Kind::kSmallTalk:
+            probe_.OnSmallTalk(seconds);
+            break;
+        case Decision::Kind::kHandoff:
+            probe_.OnHandoff(ReasonLabel(d.reason), seconds);
+            spdlog::info("conversation {}: handoff ({}) for message {} (best score {:.3f})", conv.str(),
+                         ReasonLabel(d.reason), in.message_id(), d.score);
+            break;
+    }
+    return Status::Ok();
+}
+
+}  // namespace switchboard::assistant

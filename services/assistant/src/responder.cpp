@@ -1,0 +1,92 @@
+#include "responder.hpp"
+
+#include <cstdint>
+
+#include "switchboard/kb/text.hpp"
+
+namespace switchboard::assistant {
+
+namespace {
+
+struct Phrases {
+    const char* greeting;
+    const char* thanks;
+    const char* handoff;
+};
+
+constexpr Phrases kEnglish{
+    "Hello! Ask me anything about our service, or write \"operator\" to talk to a person.",
+    "You're welcome! Anything else I can help with?",
+    "I'm passing you to an operator. They will reply here shortly.",
+};
+constexpr Phrases kRussian{
+    "Здравствуйте! Задайте вопрос о нашем сервисе или напишите «оператор», чтобы поговорить с человеком.",
+    "Пожалуйста! Чем ещё могу помочь?",
+    "Передаю ваш вопрос оператору. Он ответит здесь в ближайшее время.",
+};
+
+const Phrases& For(std::string_view lang) { return lang == "ru" ? kRussian : kEnglish; }
+
+}  // namespace
+
+std::string ReasonLabel(chat::v1::HandoffReason reason) {
+    switch (reason) {
+        case chat::v1::HANDOFF_REASON_CUSTOMER_REQUEST: return "customer_request";
+        case chat::v1::HANDOFF_REASON_LOW_CONFIDENCE: return "low_confidence";
+        case chat::v1::HANDOFF_REASON_BOT_FAILED: return "bot_failed";
+        default: return "unspecified";
+    }
+}
+
+std::string DetectLanguage(std::string_view text) {
+    int cyrillic = 0;
+    int latin = 0;
+    for (std::size_t i = 0; i < text.size(); ++i) {
+        const auto c = static_cast<unsigned char>(text[i]);
+        if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z')) ++latin;
+        // Cyrillic code points U+0400..U+04FF start with UTF-8 lead bytes 0xD0..0xD3.
+        if (c >= 0xD0 && c <= 0xD3) ++cyrillic;
+    }
+    return cyrillic > latin ? "ru" : "en";
+}
+
+Responder::Responder(const kb::Index& index, Options options) : index_(index), options_(options) {}
+
+Decision Responder::Decide(std::string_view text, std::string_view lang_hint) const {
+    const std::string lang = lang_hint.empty() ? DetectLanguage(text) : std::string(lang_hint);
+    const Phrases& phrases = For(lang);
+    Decision d;
+    switch (kb::ClassifyIntent(text)) {
+        case kb::Intent::kHumanRequest:
+            d.kind = Decision::Kind::kHandoff;
+            d.reason = chat::v1::HANDOFF_REASON_CUSTOMER_REQUEST;
+            d.text = phrases.handoff;
+            return d;
+        case kb::Intent::kGreeting:
+            d.kind = Decision::Kind::kSmallTalk;
+            d.text = phrases.greeting;
+            return d;
+        case kb::Intent::kThanks:
+            d.kind = Decision::Kind::kSmallTalk;
+            d.text = phrases.thanks;
+            return d;
+        case kb::Intent::kQuestion:
+            break;
+    }
+    d.candidates = index_.Search(text, options_.candidates, lang);
+    if (!d.candidates.empty() && d.candidates.front().score >= options_.threshold) {
+        const kb::Match& best = d.candidates.front();
+        d.kind = Decision::Kind::kAnswer;
+        d.text = best.article->answer;
+        d.article = best.article->id;
+        d.score = best.score;
+        return d;
+    }
+    d.kind = Decision::Kind::kHandoff;
+    d.reason = chat::v1::HANDOFF_REASON_LOW_CONFIDENCE;
+    d.text = phrases.handoff;
+    if (!d.candidates.empty()) d.score = d.candidates.front().score;
+    return d;
+}
+
+}  // namespace switchboard::assistant

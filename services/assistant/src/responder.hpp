@@ -1,0 +1,55 @@
+#pragma once
+
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "switchboard/chat/v1/events.pb.h"
+#include "switchboard/kb/index.hpp"
+
+namespace switchboard::assistant {
+
+// What the assistant does with one customer message. Pure data.
+struct Decision {
+    enum class Kind {
+        kAnswer,     // a knowledge-base answer we are sure of
+        kSmallTalk,  // greeting or thanks, handled without a handoff
+        kHandoff,    // a human takes over
+    };
+    Kind kind = Kind::kHandoff;
+    std::string text;  // what the customer gets (answer, small talk, or the handoff notice)
+    ArticleId article;
+    double score = 0;
+    chat::v1::HandoffReason reason = chat::v1::HANDOFF_REASON_UNSPECIFIED;
+    std::vector<kb::Match> candidates;  // best first
+};
+
+// Decides, without I/O, how to respond to a customer message: answer from the knowledge base only
+// when the best article scores at least `threshold`, otherwise hand off. Never makes up text:
+// answers are the articles' own.
+// Thread-safety: const methods are thread-safe; the Index must outlive the Responder.
+class Responder {
+public:
+    struct Options {
+        double threshold = 0.5;      // minimum score to answer
+        std::size_t candidates = 3;  // how many candidates a handoff carries
+    };
+
+    Responder(const kb::Index& index, Options options);
+
+    // `lang` is the customer's language if the channel knows it; otherwise it is detected.
+    Decision Decide(std::string_view text, std::string_view lang = {}) const;
+    const Options& options() const { return options_; }
+
+private:
+    const kb::Index& index_;
+    Options options_;
+};
+
+// "customer_request", "low_confidence", "bot_failed": the reason as a metric label.
+std::string ReasonLabel(chat::v1::HandoffReason reason);
+
+// "ru" if most letters are Cyrillic, else "en".
+std::string DetectLanguage(std::string_view text);
+
+}  // namespace switchboard::assistant

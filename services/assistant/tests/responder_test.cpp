@@ -1,0 +1,82 @@
+#include "responder.hpp"
+
+#include <gtest/gtest.h>
+
+namespace switchboard::assistant {
+namespace {
+
+kb::Index SampleIndex() {
+    return kb::Index({
+        {ArticleId("en-reset"), {"how do I reset my password", "forgot my password"}, "Open the reset page.", "en", {}, true, 1},
+        {ArticleId("en-refund"), {"can I get a refund", "I want my money back"}, "Refunds within 14 days.", "en", {}, true, 1},
+        {ArticleId("ru-reset"), {"как сбросить пароль", "забыл пароль"}, "Откройте страницу сброса.", "ru", {}, true, 1},
+    });
+}
+
+TEST(Responder, AnswersOnlyWithTheArticleText) {
+    auto index = SampleIndex();
+    Responder r(index, {0.5, 3});
+    auto d = r.Decide("I forgot my password");
+    ASSERT_EQ(d.kind, Decision::Kind::kAnswer);
+    EXPECT_EQ(d.article.str(), "en-reset");
+    EXPECT_EQ(d.text, "Open the reset page.");
+    EXPECT_GE(d.score, 0.5);
+}
+
+TEST(Responder, AnswersInTheCustomersLanguage) {
+    auto index = SampleIndex();
+    Responder r(index, {0.5, 3});
+    auto d = r.Decide("Забыл пароль!");
+    ASSERT_EQ(d.kind, Decision::Kind::kAnswer);
+    EXPECT_EQ(d.article.str(), "ru-reset");
+}
+
+TEST(Responder, HandsOffWhenUnsureWithCandidates) {
+    auto index = SampleIndex();
+    Responder r(index, {0.5, 3});
+    auto d = r.Decide("my invoice shows the wrong company address");
+    ASSERT_EQ(d.kind, Decision::Kind::kHandoff);
+    EXPECT_EQ(d.reason, chat::v1::HANDOFF_REASON_LOW_CONFIDENCE);
+    EXPECT_TRUE(d.article.empty());
+    EXPECT_FALSE(d.text.empty()) << "the customer is told a person will answer";
+}
+
+TEST(Responder, ThresholdDecides) {
+    auto index = SampleIndex();
+    const auto score = Responder(index, {0.0, 3}).Decide("reset password please").score;
+    ASSERT_GT(score, 0.0);
+    EXPECT_EQ(Responder(index, {score, 3}).Decide("reset password please").kind, Decision::Kind::kAnswer);
+    EXPECT_EQ(Responder(index, {score + 0.01, 3}).Decide("reset password please").kind, Decision::Kind::kHandoff);
+}
+
+TEST(Responder, HumanRequestIsAnImmediateHandoffEvenIfTheKbMatches) {
+    auto index = SampleIndex();
+    Responder r(index, {0.1, 3});
+    auto d = r.Decide("I forgot my password, get me a human");
+    ASSERT_EQ(d.kind, Decision::Kind::kHandoff);
+    EXPECT_EQ(d.reason, chat::v1::HANDOFF_REASON_CUSTOMER_REQUEST);
+    auto ru = r.Decide("Позовите оператора");
+    EXPECT_EQ(ru.reason, chat::v1::HANDOFF_REASON_CUSTOMER_REQUEST);
+    EXPECT_NE(ru.text.find("оператор"), std::string::npos) << "notice in the customer's language";
+}
+
+TEST(Responder, GreetingsAndThanksAreSmallTalk) {
+    auto index = SampleIndex();
+    Responder r(index, {0.5, 3});
+    EXPECT_EQ(r.Decide("hello").kind, Decision::Kind::kSmallTalk);
+    EXPECT_EQ(r.Decide("спасибо").kind, Decision::Kind::kSmallTalk);
+}
+
+TEST(DetectLanguage, ByScript) {
+    EXPECT_EQ(DetectLanguage("привет, how are you"), "en");
+    EXPECT_EQ(DetectLanguage("как дела у тебя ok"), "ru");
+    EXPECT_EQ(DetectLanguage("12345"), "en");
+}
+
+TEST(ReasonLabel, Labels) {
+    EXPECT_EQ(ReasonLabel(chat::v1::HANDOFF_REASON_LOW_CONFIDENCE), "low_confidence");
+    EXPECT_EQ(ReasonLabel(chat::v1::HANDOFF_REASON_CUSTOMER_REQUEST), "customer_request");
+}
+
+}  // namespace
+}  // namespace switchboard::assistant

@@ -1,0 +1,69 @@
+// Composition root of gateway-web.
+#include <spdlog/spdlog.h>
+
+#include "connection_registry.hpp"
+#include "gateway_probe.hpp"
+#include "transcript_store.hpp"
+#include "web_gateway.hpp"
+#include "switchboard/events/naming.hpp"
+#include "switchboard/runtime/bootstrap.hpp"
+#include "switchboard/runtime/service_runtime.hpp"
+
+using namespace switchboard;
+
+int main(int argc, char** argv) {
+    runtime::BlockTerminationSignals();
+    config::Schema schema;
+    runtime::AddCommonKeys(schema, 8080);
+    schema.Int("http.threads", 2, "HTTP server threads", 1, 64)
+        .Int("http.max-body-bytes", 16384, "larger request bodies are refused with 413", 1024, 1048576);
+    const auto cfg = runtime::Bootstrap(argc, argv, "gateway-web",
+                                        "Switchboard website-chat gateway: HTTP + WebSocket for the site widget.",
+                                        schema);
+    auto common = runtime::ReadCommon(cfg);
+    common.http.threads = static_cast<int>(cfg.GetInt("http.threads"));
+    common.http.max_body_bytes = static_cast<std::size_t>(cfg.GetInt("http.max-body-bytes"));
+    const events::Naming naming(common.ns);
+    const SystemClock clock;
+
+    runtime::ServiceRuntime rt("gateway-web", common.http);
+    gateway_web::GatewayProbe probe(rt.registry());
+    auto redis = redis::MakeClient(common.redis, &rt.registry());
+    gateway_web::TranscriptStore transcripts(*redis, naming.RedisPrefix());
+    gateway_web::ConnectionRegistry sockets;
+    std::unique_ptr<kafka::Producer> producer;
+    try {
+        producer = kafka::MakeProducer({common.kafka_brokers, "gateway-web", {}}, &rt.registry());
+    } catch (const std::exception& e) {
+        spdlog::critical("cannot create the Kafka producer: {}", e.what());
+        return 2;
+    }
+    gateway_web::WebGateway gateway(*producer, transcripts, sockets, naming, clock, probe);
+    gateway.RegisterRoutes(rt.http());
+    auto consumer = kafka::MakeConsumer(
+        {common.kafka_brokers, naming.Group("gateway-web"), "gateway-web",
+         {naming.Outbound(switchboard::common::v1::CHANNEL_WEB)}, "earliest", {}},
+        [&gateway](const kafka::Record& r) { return gateway.HandleOutbound(r); }, &rt.registry());
+
+    rt.AddReadinessCheck("redis", [&redis] { return redis->Healthy(); });
+    rt.AddReadinessCheck("kafka_producer", [&producer] { return producer->Healthy(); });
+    rt.AddReadinessCheck("kafka_consumer", [&consumer] { return consumer->Healthy(); });
+    try {
+        rt.Start();
+    } catch (const std::exception& e) {
+        spdlog::critical("cannot start the HTTP server: {}", e.what());
+        return 2;
+    }
+    consumer->Start();
+    spdlog::info("gateway-web ready: http://{}:{}/", common.http.host, rt.port());
+
+    const int sig = runtime::WaitForTerminationSignal();
+    spdlog::info("signal {} received: draining", sig);
+    // Stop taking requests first (in-flight ones finish), then deliveries, then the producer.
+    rt.Stop();
+    sockets.CloseAll();
+    consumer->Stop();
+    (void)producer->Flush(std::chrono::milliseconds(common.drain_ms));
+    spdlog::info("gateway-web stopped");
+    return 0;
+}

@@ -1,0 +1,39 @@
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "switchboard/core/error.hpp"
+#include "switchboard/redis/client.hpp"
+
+namespace switchboard::gateway_web {
+
+// The web conversation as the customer sees it (entries are JSON objects, oldest first), the
+// widget's message-id dedup and the reply-id delivery ledger, in Redis so any replica serves any
+// conversation. Keys: P web:transcript:<conv> (list, last 500, 30 days), P web:dedup:<conv>:<id>,
+// P web:delivered:<reply id>. Thread-safe.
+class TranscriptStore {
+public:
+    TranscriptStore(redis::Client& redis, std::string prefix);
+
+    // Claims a client message id for a conversation. False if it was claimed before (duplicate).
+    Result<bool> ClaimMessageId(const std::string& conversation_id, const std::string& client_message_id);
+    // Gives a claim back (publishing failed), so the client's retry is accepted.
+    Status ReleaseMessageId(const std::string& conversation_id, const std::string& client_message_id);
+
+    Status Append(const std::string& conversation_id, const std::string& entry_json);
+    Result<std::vector<std::string>> List(const std::string& conversation_id);
+
+    enum class Delivery { kNew, kDeliveredNotReported, kReported };
+    // Appends the reply to the transcript unless this reply id was delivered before.
+    Result<Delivery> DeliverOnce(const std::string& conversation_id, const std::string& reply_id,
+                                 const std::string& entry_json);
+    // The ReplyDelivered event for this reply is published.
+    Status MarkReported(const std::string& reply_id);
+
+private:
+    redis::Client& redis_;
+    std::string prefix_;
+};
+
+}  // namespace switchboard::gateway_web

@@ -1,0 +1,375 @@
+// End to end: the real service binaries on a real Kafka and Redis, driven the way a customer's
+// widget and an operator's inbox drive them (HTTP, WebSocket, gRPC), checked on what the customer
+// receives and on the metrics service's /metrics.
+#include <grpcpp/grpcpp.h>
+#include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
+
+#include <cstdlib>
+#include <filesystem>
+#include <memory>
+
+#include "support.hpp"
+#include "switchboard/chat/v1/messages.pb.h"
+#include "switchboard/events/naming.hpp"
+#include "switchboard/http/client.hpp"
+#include "switchboard/kafka/admin.hpp"
+#include "switchboard/kafka/producer.hpp"
+#include "switchboard/kb/article.hpp"
+#include "switchboard/routing/v1/routing.grpc.pb.h"
+#include "switchboard/testing/environment.hpp"
+
+namespace switchboard::e2e {
+namespace {
+
+using namespace std::chrono_literals;
+using nlohmann::json;
+namespace rv1 = switchboard::routing::v1;
+
+constexpr auto kReplyTimeout = 15s;
+
+// The whole suite, started once for all tests of this binary (services are slow to join groups).
+class Suite {
+public:
+    Suite() : naming_(testing::UniqueNamespace()) {
+        dir_ = std::filesystem::temp_directory_path() / ("switchboard-e2e-" + naming_.ns());
+        std::filesystem::create_directories(dir_);
+        if (Status s = kafka::EnsureTopics(testing::KafkaBrokers(), naming_.AllTopics(6)); !s.ok()) {
+            throw std::runtime_error("cannot create topics: " + s.error().message);
+        }
+        web_port = FreePort();
+        assistant_port = FreePort();
+        routing_port = FreePort();
+        metrics_port = FreePort();
+        routing_grpc_port = FreePort();
+        const std::map<std::string, std::string> common{
+            {"SWITCHBOARD_NAMESPACE", naming_.ns()},
+            {"SWITCHBOARD_KAFKA_BROKERS", testing::KafkaBrokers()},
+            {"SWITCHBOARD_REDIS_HOST", testing::RedisHost()},
+            {"SWITCHBOARD_REDIS_PORT", std::to_string(testing::RedisPort())},
+            {"SWITCHBOARD_LOG_LEVEL", "debug"},
+        };
+        auto with = [&](std::map<std::string, std::string> extra) {
+            extra.insert(common.begin(), common.end());
+            return extra;
+        };
+        Start("gateway-web", SWITCHBOARD_GATEWAY_WEB_BIN, with({{"SWITCHBOARD_HTTP_PORT", std::to_string(web_port)}}));
+        Start("assistant", SWITCHBOARD_ASSISTANT_BIN,
+              with({{"SWITCHBOARD_HTTP_PORT", std::to_string(assistant_port)},
+                    {"SWITCHBOARD_GRPC_LISTEN", "127.0.0.1:" + std::to_string(FreePort())},
+                    {"SWITCHBOARD_KB_PATH", SWITCHBOARD_DEMO_KB}}));
+        Start("routing", SWITCHBOARD_ROUTING_BIN,
+              with({{"SWITCHBOARD_HTTP_PORT", std::to_string(routing_port)},
+                    {"SWITCHBOARD_GRPC_LISTEN", "127.0.0.1:" + std::to_string(routing_grpc_port)},
+                    {"SWITCHBOARD_BOT_IDLE_RESOLVE_MS", "1500"},
+                    {"SWITCHBOARD_SWEEP_INTERVAL_MS", "100"}}));
+        Start("metrics", SWITCHBOARD_METRICS_BIN, with({{"SWITCHBOARD_HTTP_PORT", std::to_string(metrics_port)}}));
+        for (auto port : {web_port, assistant_port, routing_port, metrics_port}) {
+            const bool ready = WaitUntil(
+                [&] {
+                    auto r = http::Fetch("127.0.0.1", port, "GET", "/readyz");
+                    return r.ok() && r->status == 200;
+                },
+                60s);
+            if (!ready) throw std::runtime_error("a service did not become ready on port " + std::to_string(port) +
+                                                 "\n" + Logs());
+        }
+        routing_ = rv1::RoutingService::NewStub(grpc::CreateChannel(
+            "127.0.0.1:" + std::to_string(routing_grpc_port), grpc::InsecureChannelCredentials()));
+    }
+
+    // Stops every service with SIGTERM; returns the names of those that did not exit 0.
+    std::vector<std::string> Stop() {
+        std::vector<std::string> unclean;
+        for (auto it = processes_.rbegin(); it != processes_.rend(); ++it) {
+            if ((*it)->Terminate() != 0) unclean.push_back((*it)->name() + "\n" + (*it)->LogTail());
+        }
+        processes_.clear();
+        return unclean;
+    }
+
+    std::string Logs() const {
+        std::string out;
+        for (const auto& p : processes_) out += "---- " + p->name() + " ----\n" + p->LogTail() + "\n";
+        return out;
+    }
+
+    rv1::RoutingService::Stub& routing() { return *routing_; }
+    const events::Naming& naming() const { return naming_; }
+
+    std::uint16_t web_port = 0, assistant_port = 0, routing_port = 0, metrics_port = 0, routing_grpc_port = 0;
+
+private:
+    void Start(const std::string& name, const std::string& binary, std::map<std::string, std::string> env) {
+        processes_.push_back(
+            std::make_unique<ServiceProcess>(name, binary, std::move(env), (dir_ / (name + ".log")).string()));
+    }
+
+    events::Naming naming_;
+    std::filesystem::path dir_;
+    std::vector<std::unique_ptr<ServiceProcess>> processes_;
+    std::unique_ptr<rv1::RoutingService::Stub> routing_;
+};
+
+Suite* g_suite = nullptr;
+
+class SuiteEnvironment : public ::testing::Environment {
+public:
+    void SetUp() override { g_suite = new Suite(); }
+    void TearDown() override {
+        auto unclean = g_suite->Stop();
+        EXPECT_TRUE(unclean.empty()) << "services that did not exit 0 on SIGTERM:\n"
+                                     << (unclean.empty() ? "" : unclean.front());
+        delete g_suite;
+        g_suite = nullptr;
+    }
+};
+
+const auto* const kEnv = ::testing::AddGlobalTestEnvironment(new SuiteEnvironment);
+
+std::string Answer(const std::string& article_id) {
+    auto articles = kb::LoadJsonlFile(SWITCHBOARD_DEMO_KB);
+    if (!articles) return "";
+    for (const auto& a : *articles) {
+        if (a.id.str() == article_id) return a.answer;
+    }
+    return "";
+}
+
+class E2E : public ::testing::Test {
+protected:
+    Suite& suite() { return *g_suite; }
+
+    Result<http::ClientResponse> Post(const json& body) {
+        return http::Fetch("127.0.0.1", suite().web_port, "POST", "/v1/messages", body.dump(),
+                           {{"Content-Type", "application/json"}});
+    }
+
+    std::unique_ptr<http::WebSocketClient> OpenSocket(const std::string& conv) {
+        auto ws = http::WebSocketClient::Connect("127.0.0.1", suite().web_port, "/v1/conversations/" + conv + "/ws");
+        EXPECT_TRUE(ws.ok()) << (ws.ok() ? "" : ws.error().message);
+        return ws.ok() ? std::move(ws).value() : nullptr;
+    }
+
+    // The next "message" pushed on the socket, as its message object.
+    json NextMessage(http::WebSocketClient& ws) {
+        auto text = ws.Read(kReplyTimeout);
+        if (!text) {
+            ADD_FAILURE() << "no message on the WebSocket within the timeout\n" << suite().Logs();
+            return json::object();
+        }
+        auto j = json::parse(*text);
+        EXPECT_EQ(j.value("type", ""), "message");
+        return j["message"];
+    }
+
+    json History(const std::string& conv) {
+        auto r = http::Fetch("127.0.0.1", suite().web_port, "GET", "/v1/conversations/" + conv + "/messages");
+        EXPECT_TRUE(r.ok());
+        if (!r.ok()) return json::object();
+        EXPECT_EQ(r->status, 200);
+        return json::parse(r->body);
+    }
+
+    std::string Metrics(std::uint16_t port) {
+        auto r = http::Fetch("127.0.0.1", port, "GET", "/metrics");
+        return r.ok() ? r->body : "";
+    }
+
+    double MetricOr0(std::uint16_t port, const std::string& name, const std::map<std::string, std::string>& labels) {
+        return MetricValue(Metrics(port), name, labels).value_or(0);
+    }
+
+    bool WaitMetric(std::uint16_t port, const std::string& name, const std::map<std::string, std::string>& labels,
+                    double expected) {
+        return WaitUntil([&] { return MetricOr0(port, name, labels) == expected; }, kReplyTimeout);
+    }
+
+    void SetOnline(const std::string& op, const std::string& name) {
+        grpc::ClientContext ctx;
+        rv1::SetStatusRequest req;
+        req.set_operator_id(op);
+        req.set_display_name(name);
+        req.set_status(rv1::OPERATOR_STATUS_ONLINE);
+        req.set_capacity(2);
+        rv1::SetStatusResponse resp;
+        auto s = suite().routing().SetStatus(&ctx, req, &resp);
+        ASSERT_TRUE(s.ok()) << s.error_message();
+    }
+
+    rv1::Conversation GetConversation(const std::string& conv) {
+        grpc::ClientContext ctx;
+        rv1::GetConversationRequest req;
+        req.set_conversation_id(conv);
+        rv1::Conversation resp;
+        (void)suite().routing().GetConversation(&ctx, req, &resp);
+        return resp;
+    }
+};
+
+// Runs first: the metric assertions below count from a fresh metrics service.
+TEST_F(E2E, AnsweredAndHandedOffConversationsShowInTheBusinessMetrics) {
+    const std::string bot_conv = "e2e-bot-1";
+    auto ws = OpenSocket(bot_conv);
+    ASSERT_TRUE(ws);
+    auto posted = Post({{"conversation_id", bot_conv}, {"text", "how do I reset my password?"}});
+    ASSERT_TRUE(posted.ok()) << posted.error().message;
+    ASSERT_EQ(posted->status, 202) << posted->body;
+
+    json reply = NextMessage(*ws);
+    EXPECT_EQ(reply.value("author", ""), "bot");
+    EXPECT_EQ(reply.value("text", ""), Answer("en-reset-password"));
+    EXPECT_EQ(reply.value("marker", ""), "You are talking to the assistant");
+
+    json history = History(bot_conv);
+    ASSERT_EQ(history["messages"].size(), 2u) << history.dump();
+    EXPECT_EQ(history["messages"][0]["author"], "customer");
+    EXPECT_EQ(history["messages"][0]["text"], "how do I reset my password?");
+    EXPECT_EQ(history["messages"][1]["text"], Answer("en-reset-password"));
+
+    // The human path: an online operator gets the handoff, their reply reaches the socket.
+    SetOnline("op-anna", "Anna");
+    const std::string human_conv = "e2e-human-1";
+    auto ws2 = OpenSocket(human_conv);
+    ASSERT_TRUE(ws2);
+    ASSERT_EQ(Post({{"conversation_id", human_conv}, {"text", "I want a human"}})->status, 202);
+    json notice = NextMessage(*ws2);
+    EXPECT_EQ(notice.value("kind", ""), "notice");
+    ASSERT_TRUE(WaitUntil([&] { return GetConversation(human_conv).state() == rv1::CONVERSATION_STATE_ASSIGNED; },
+                          kReplyTimeout))
+        << suite().Logs();
+    EXPECT_EQ(GetConversation(human_conv).operator_id(), "op-anna");
+
+    {
+        grpc::ClientContext ctx;
+        rv1::ReplyRequest req;
+        req.set_operator_id("op-anna");
+        req.set_conversation_id(human_conv);
+        req.set_text("Hi, I'm Anna. How can I help?");
+        rv1::ReplyResponse resp;
+        auto s = suite().routing().Reply(&ctx, req, &resp);
+        ASSERT_TRUE(s.ok()) << s.error_message();
+        EXPECT_FALSE(resp.reply_id().empty());
+    }
+    json op_reply = NextMessage(*ws2);
+    EXPECT_EQ(op_reply.value("author", ""), "operator");
+    EXPECT_EQ(op_reply.value("text", ""), "Hi, I'm Anna. How can I help?");
+    EXPECT_EQ(op_reply.value("marker", ""), "You are talking to Anna");
+
+    // Another operator cannot act on Anna's conversation.
+    {
+        grpc::ClientContext ctx;
+        rv1::ResolveRequest req;
+        req.set_operator_id("op-boris");
+        req.set_conversation_id(human_conv);
+        rv1::ResolveResponse resp;
+        EXPECT_EQ(suite().routing().Resolve(&ctx, req, &resp).error_code(), grpc::StatusCode::PERMISSION_DENIED);
+    }
+    {
+        grpc::ClientContext ctx;
+        rv1::ResolveRequest req;
+        req.set_operator_id("op-anna");
+        req.set_conversation_id(human_conv);
+        rv1::ResolveResponse resp;
+        auto s = suite().routing().Resolve(&ctx, req, &resp);
+        ASSERT_TRUE(s.ok()) << s.error_message();
+    }
+
+    // The bot's conversation resolves after the idle time (1.5 s here); the operator's now.
+    const auto port = suite().metrics_port;
+    EXPECT_TRUE(WaitMetric(port, "switchboard_conversations_resolved_total", {{"channel", "web"}, {"resolved_by", "bot"}}, 1))
+        << Metrics(port);
+    EXPECT_TRUE(WaitMetric(port, "switchboard_conversations_resolved_total",
+                           {{"channel", "web"}, {"resolved_by", "operator"}}, 1))
+        << Metrics(port);
+    EXPECT_TRUE(WaitMetric(port, "switchboard_first_response_seconds_count", {{"channel", "web"}, {"responder", "bot"}}, 1))
+        << Metrics(port);
+    EXPECT_TRUE(WaitMetric(port, "switchboard_first_response_seconds_count",
+                           {{"channel", "web"}, {"responder", "operator"}}, 1))
+        << Metrics(port);
+    EXPECT_EQ(MetricOr0(port, "switchboard_handoffs_total", {{"channel", "web"}, {"reason", "customer_request"}}), 1);
+    // The bot answered within milliseconds: its first response is in the lowest buckets.
+    const double bot_sum = MetricOr0(port, "switchboard_first_response_seconds_sum", {{"channel", "web"}, {"responder", "bot"}});
+    EXPECT_GT(bot_sum, 0);
+    EXPECT_LT(bot_sum, 5.0);
+}
+
+TEST_F(E2E, RussianQuestionGetsTheRussianAnswer) {
+    const std::string conv = "e2e-ru-1";
+    auto ws = OpenSocket(conv);
+    ASSERT_TRUE(ws);
+    ASSERT_EQ(Post({{"conversation_id", conv}, {"text", "Как сбросить пароль?"}})->status, 202);
+    json reply = NextMessage(*ws);
+    EXPECT_EQ(reply.value("text", ""), Answer("ru-reset-password"));
+}
+
+TEST_F(E2E, UncoveredQuestionIsHandedOffNotAnswered) {
+    const std::string conv = "e2e-oos-1";
+    auto ws = OpenSocket(conv);
+    ASSERT_TRUE(ws);
+    ASSERT_EQ(Post({{"conversation_id", conv}, {"text", "what is the boiling point of tungsten on venus"}})->status, 202);
+    json msg = NextMessage(*ws);
+    EXPECT_EQ(msg.value("kind", ""), "notice") << msg.dump();
+    EXPECT_EQ(msg.value("author", ""), "bot");
+    EXPECT_TRUE(WaitUntil(
+        [&] {
+            auto s = GetConversation(conv).state();
+            return s == rv1::CONVERSATION_STATE_QUEUED || s == rv1::CONVERSATION_STATE_ASSIGNED;
+        },
+        kReplyTimeout));
+    EXPECT_TRUE(WaitMetric(suite().metrics_port, "switchboard_handoffs_total",
+                           {{"channel", "web"}, {"reason", "low_confidence"}}, 1));
+}
+
+TEST_F(E2E, RepeatedMessageIdIsAcceptedOnceAndAnsweredOnce) {
+    const std::string conv = "e2e-dup-1";
+    auto ws = OpenSocket(conv);
+    ASSERT_TRUE(ws);
+    const json body{{"conversation_id", conv}, {"text", "how much does plus cost"}, {"message_id", "w-1"}};
+    auto first = Post(body);
+    auto second = Post(body);
+    ASSERT_EQ(first->status, 202) << first->body;
+    ASSERT_EQ(second->status, 200) << second->body;
+    EXPECT_EQ(json::parse(second->body)["status"], "duplicate");
+    EXPECT_EQ(json::parse(second->body)["message_id"], json::parse(first->body)["message_id"]);
+    (void)NextMessage(*ws);
+    EXPECT_FALSE(ws->Read(1500ms).has_value()) << "a second reply arrived";
+    EXPECT_EQ(History(conv)["messages"].size(), 2u);
+}
+
+TEST_F(E2E, BadRequestsAreRefusedWithAReasonAndNothingIsPublished) {
+    const auto web = suite().web_port;
+    auto bad_json = http::Fetch("127.0.0.1", web, "POST", "/v1/messages", "{oops");
+    ASSERT_TRUE(bad_json.ok());
+    EXPECT_EQ(bad_json->status, 400);
+    EXPECT_EQ(json::parse(bad_json->body)["error"], "invalid_json");
+
+    auto no_text = Post({{"conversation_id", "e2e-bad-1"}});
+    EXPECT_EQ(no_text->status, 400);
+    EXPECT_EQ(json::parse(no_text->body)["error"], "invalid_text");
+
+    auto huge = http::Fetch("127.0.0.1", web, "POST", "/v1/messages",
+                            json{{"conversation_id", "e2e-bad-1"}, {"text", std::string(100000, 'a')}}.dump());
+    ASSERT_TRUE(huge.ok());
+    EXPECT_EQ(huge->status, 413);
+    EXPECT_TRUE(json::parse(huge->body).contains("error"));
+
+    EXPECT_EQ(MetricOr0(web, "switchboard_gateway_requests_rejected_total", {{"channel", "web"}, {"reason", "invalid_json"}}), 1);
+    EXPECT_EQ(MetricOr0(web, "switchboard_gateway_requests_rejected_total", {{"channel", "web"}, {"reason", "invalid_text"}}), 1);
+    EXPECT_TRUE(History("e2e-bad-1")["messages"].empty());
+}
+
+TEST_F(E2E, UndecodableKafkaRecordIsSkippedAndTheNextMessageIsStillAnswered) {
+    auto producer = kafka::MakeProducer({testing::KafkaBrokers(), "e2e", {}});
+    const std::string conv = "e2e-poison-1";
+    ASSERT_TRUE(producer->ProduceSync(suite().naming().Inbound(), conv, "\xff\x00garbage").ok());
+    auto ws = OpenSocket(conv);
+    ASSERT_TRUE(ws);
+    ASSERT_EQ(Post({{"conversation_id", conv}, {"text", "how do i export my notes"}})->status, 202);
+    json reply = NextMessage(*ws);
+    EXPECT_EQ(reply.value("text", ""), Answer("en-export-data"));
+    EXPECT_GE(MetricOr0(suite().assistant_port, "switchboard_assistant_invalid_records_total", {}), 1);
+}
+
+}  // namespace
+}  // namespace switchboard::e2e
