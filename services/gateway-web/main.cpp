@@ -6,6 +6,7 @@
 #include "transcript_store.hpp"
 #include "web_gateway.hpp"
 #include "switchboard/events/naming.hpp"
+#include "switchboard/redis/subscriber.hpp"
 #include "switchboard/runtime/bootstrap.hpp"
 #include "switchboard/runtime/service_runtime.hpp"
 
@@ -40,6 +41,8 @@ int main(int argc, char** argv) {
     }
     gateway_web::WebGateway gateway(*producer, transcripts, sockets, naming, clock, probe);
     gateway.RegisterRoutes(rt.http());
+    redis::Subscriber live(common.redis, transcripts.LiveChannel(),
+                           [&gateway](const std::string& message) { gateway.OnLive(message); });
     auto consumer = kafka::MakeConsumer(
         {common.kafka_brokers, naming.Group("gateway-web"), "gateway-web",
          {naming.Outbound(switchboard::common::v1::CHANNEL_WEB)}, "earliest", {}},
@@ -48,12 +51,14 @@ int main(int argc, char** argv) {
     rt.AddReadinessCheck("redis", [&redis] { return redis->Healthy(); });
     rt.AddReadinessCheck("kafka_producer", [&producer] { return producer->Healthy(); });
     rt.AddReadinessCheck("kafka_consumer", [&consumer] { return consumer->Healthy(); });
+    rt.AddReadinessCheck("redis_live", [&live] { return live.Subscribed(); });
     try {
         rt.Start();
     } catch (const std::exception& e) {
         spdlog::critical("cannot start the HTTP server: {}", e.what());
         return 2;
     }
+    live.Start();
     consumer->Start();
     spdlog::info("gateway-web ready: http://{}:{}/", common.http.host, rt.port());
 
@@ -63,6 +68,7 @@ int main(int argc, char** argv) {
     rt.Stop();
     sockets.CloseAll();
     consumer->Stop();
+    live.Stop();
     (void)producer->Flush(std::chrono::milliseconds(common.drain_ms));
     spdlog::info("gateway-web stopped");
     return 0;

@@ -38,6 +38,7 @@ public:
             throw std::runtime_error("cannot create topics: " + s.error().message);
         }
         web_port = FreePort();
+        web2_port = FreePort();
         assistant_port = FreePort();
         routing_port = FreePort();
         metrics_port = FreePort();
@@ -54,6 +55,8 @@ public:
             return extra;
         };
         Start("gateway-web", SWITCHBOARD_GATEWAY_WEB_BIN, with({{"SWITCHBOARD_HTTP_PORT", std::to_string(web_port)}}));
+        // A second replica: a customer's socket may be on either one.
+        Start("gateway-web-2", SWITCHBOARD_GATEWAY_WEB_BIN, with({{"SWITCHBOARD_HTTP_PORT", std::to_string(web2_port)}}));
         Start("assistant", SWITCHBOARD_ASSISTANT_BIN,
               with({{"SWITCHBOARD_HTTP_PORT", std::to_string(assistant_port)},
                     {"SWITCHBOARD_GRPC_LISTEN", "127.0.0.1:" + std::to_string(FreePort())},
@@ -64,7 +67,7 @@ public:
                     {"SWITCHBOARD_BOT_IDLE_RESOLVE_MS", "1500"},
                     {"SWITCHBOARD_SWEEP_INTERVAL_MS", "100"}}));
         Start("metrics", SWITCHBOARD_METRICS_BIN, with({{"SWITCHBOARD_HTTP_PORT", std::to_string(metrics_port)}}));
-        for (auto port : {web_port, assistant_port, routing_port, metrics_port}) {
+        for (auto port : {web_port, web2_port, assistant_port, routing_port, metrics_port}) {
             const bool ready = WaitUntil(
                 [&] {
                     auto r = http::Fetch("127.0.0.1", port, "GET", "/readyz");
@@ -97,7 +100,7 @@ public:
     rv1::RoutingService::Stub& routing() { return *routing_; }
     const events::Naming& naming() const { return naming_; }
 
-    std::uint16_t web_port = 0, assistant_port = 0, routing_port = 0, metrics_port = 0, routing_grpc_port = 0;
+    std::uint16_t web_port = 0, web2_port = 0, assistant_port = 0, routing_port = 0, metrics_port = 0, routing_grpc_port = 0;
 
 private:
     void Start(const std::string& name, const std::string& binary, std::map<std::string, std::string> env) {
@@ -353,6 +356,7 @@ TEST_F(E2E, BadRequestsAreRefusedWithAReasonAndNothingIsPublished) {
     ASSERT_TRUE(huge.ok());
     EXPECT_EQ(huge->status, 413);
     EXPECT_TRUE(json::parse(huge->body).contains("error"));
+    EXPECT_EQ(MetricOr0(web, "switchboard_http_requests_rejected_total", {{"status", "413"}}), 1);
 
     EXPECT_EQ(MetricOr0(web, "switchboard_gateway_requests_rejected_total", {{"channel", "web"}, {"reason", "invalid_json"}}), 1);
     EXPECT_EQ(MetricOr0(web, "switchboard_gateway_requests_rejected_total", {{"channel", "web"}, {"reason", "invalid_text"}}), 1);
@@ -369,6 +373,34 @@ TEST_F(E2E, UndecodableKafkaRecordIsSkippedAndTheNextMessageIsStillAnswered) {
     json reply = NextMessage(*ws);
     EXPECT_EQ(reply.value("text", ""), Answer("en-export-data"));
     EXPECT_GE(MetricOr0(suite().assistant_port, "switchboard_assistant_invalid_records_total", {}), 1);
+}
+
+TEST_F(E2E, RepliesReachSocketsOnEveryGatewayReplica) {
+    // Posted through one replica, watched on both: whichever consumes the reply, both sockets get it.
+    for (int i = 0; i < 4; ++i) {
+        const std::string conv = "e2e-replicas-" + std::to_string(i);
+        auto ws1 = OpenSocket(conv);
+        auto ws2 = http::WebSocketClient::Connect("127.0.0.1", suite().web2_port, "/v1/conversations/" + conv + "/ws");
+        ASSERT_TRUE(ws1 && ws2.ok());
+        ASSERT_EQ(Post({{"conversation_id", conv}, {"text", "how do i enable two factor authentication"}})->status, 202);
+        const std::string expected = Answer("en-two-factor");
+        EXPECT_EQ(NextMessage(*ws1).value("text", ""), expected);
+        EXPECT_EQ(NextMessage(**ws2).value("text", ""), expected);
+    }
+}
+
+TEST_F(E2E, BadConfigurationStopsStartUpNamingTheKey) {
+    const auto log = std::filesystem::temp_directory_path() / ("switchboard-e2e-badcfg-" + suite().naming().ns());
+    ServiceProcess assistant("assistant", SWITCHBOARD_ASSISTANT_BIN,
+                             {{"SWITCHBOARD_HTTP_PORT", "eighty"}, {"SWITCHBOARD_KB_PATH", SWITCHBOARD_DEMO_KB}},
+                             log.string());
+    EXPECT_EQ(assistant.WaitExit(10s), 2);
+    EXPECT_NE(assistant.LogTail().find("'http.port'"), std::string::npos) << assistant.LogTail();
+
+    ServiceProcess no_kb("assistant", SWITCHBOARD_ASSISTANT_BIN, {{"SWITCHBOARD_KB_PATH", "/nonexistent/kb.jsonl"}},
+                         log.string());
+    EXPECT_EQ(no_kb.WaitExit(10s), 2);
+    EXPECT_NE(no_kb.LogTail().find("/nonexistent/kb.jsonl"), std::string::npos) << no_kb.LogTail();
 }
 
 }  // namespace

@@ -79,6 +79,19 @@ int ServiceProcess::Terminate(std::chrono::milliseconds grace) {
     return -1;
 }
 
+std::optional<int> ServiceProcess::WaitExit(std::chrono::milliseconds timeout) {
+    const auto deadline = std::chrono::steady_clock::now() + timeout;
+    int status = 0;
+    while (pid_ > 0 && std::chrono::steady_clock::now() < deadline) {
+        if (waitpid(pid_, &status, WNOHANG) == pid_) {
+            pid_ = -1;
+            return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+        }
+        std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    }
+    return std::nullopt;
+}
+
 std::string ServiceProcess::LogTail(std::size_t bytes) const {
     std::ifstream f(log_path_);
     std::stringstream ss;

@@ -23,6 +23,8 @@ public:
     // SIGTERM and wait (bounded). Returns the exit status (0 = clean), or -1 if it had to be killed.
     int Terminate(std::chrono::milliseconds grace = std::chrono::seconds(15));
     bool Running();
+    // Waits for the process to exit on its own; its exit status, or std::nullopt on timeout.
+    std::optional<int> WaitExit(std::chrono::milliseconds timeout);
     std::string LogTail(std::size_t bytes = 4000) const;
     const std::string& name() const { return name_; }
 

@@ -379,7 +379,8 @@ public:
           stream_(std::move(socket)),
           executor_(stream_.get_executor()),
           max_body_(options.max_body_bytes),
-          timeout_(options.read_timeout) {
+          timeout_(options.read_timeout),
+          on_rejected_(options.on_rejected) {
         beast::error_code ec;
         const auto endpoint = stream_.socket().remote_endpoint(ec);
         if (!ec) remote_ = endpoint.address().to_string();
@@ -566,6 +567,8 @@ private:
 
     // On the strand. `counted`: this answers a request that BeginRequest counted as in flight.
     void Write(Response response, bool counted) {
+        // Uncounted writes are the server's own refusals; handlers' answers are counted.
+        if (!counted && on_rejected_ && response.status >= 400) on_rejected_(response.status);
         if (state_ == State::kDone) {  // socket already gone (cannot happen for counted writes)
             if (counted) core_->EndRequest();
             return;
@@ -634,6 +637,7 @@ private:
     const net::any_io_executor executor_;
     const std::size_t max_body_;
     const std::chrono::milliseconds timeout_;
+    const std::function<void(int)> on_rejected_;
     std::string remote_;
     std::uint64_t id_ = 0;
 

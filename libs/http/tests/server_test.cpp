@@ -12,6 +12,7 @@
 #include <atomic>
 #include <cctype>
 #include <future>
+#include <mutex>
 #include <stdexcept>
 #include <thread>
 
@@ -231,6 +232,28 @@ TEST(HttpServer, OversizedBodyIs413WithJsonReason) {
     EXPECT_EQ(HeaderOf(*too_big, "content-type"), "application/json");
     EXPECT_THAT(too_big->body, HasSubstr(R"("error":"payload_too_large")"));
     EXPECT_EQ(calls.load(), 1);
+}
+
+TEST(HttpServer, RefusalsAreReportedToOnRejectedButHandlerAnswersAreNot) {
+    ServerOptions options = Options();
+    options.max_body_bytes = 16;
+    std::mutex mu;
+    std::vector<int> rejected;
+    options.on_rejected = [&](int status) {
+        std::lock_guard lock(mu);
+        rejected.push_back(status);
+    };
+    Server server(options);
+    server.Route("POST", "/x", [](Request, Respond respond) { respond(Response::JsonError(422, "nope", "no")); });
+    server.Start();
+
+    EXPECT_EQ(Fetch("127.0.0.1", server.BoundPort(), "POST", "/x", "small")->status, 422);
+    EXPECT_EQ(Fetch("127.0.0.1", server.BoundPort(), "POST", "/x", std::string(100, 'a'))->status, 413);
+    EXPECT_EQ(Get(server, "/missing")->status, 404);
+    EXPECT_EQ(Get(server, "/x")->status, 405);
+    server.Stop();
+    std::lock_guard lock(mu);
+    EXPECT_EQ(rejected, (std::vector<int>{413, 404, 405}));
 }
 
 TEST(HttpServer, GarbageBytesGet400AndTheConnectionCloses) {

@@ -32,6 +32,10 @@ Properties ProducerProperties(const ProducerConfig& config) {
         // Same key -> same partition as the Java client would pick, so ordering per key holds
         // whichever client writes; records without a key are spread.
         {"partitioner", "murmur2_random"},
+        // A customer or operator is waiting on the outcome (a webhook answers only after the
+        // delivery report): fail within 30 s rather than librdkafka's default 300 s, so the
+        // caller gets a retryable error while the customer still cares.
+        {"message.timeout.ms", "30000"},
     };
     AppendOverrides(p, config.overrides);
     return p;

@@ -1,5 +1,6 @@
 #include "switchboard/runtime/service_runtime.hpp"
 
+#include <prometheus/counter.h>
 #include <prometheus/registry.h>
 #include <prometheus/text_serializer.h>
 #include <spdlog/spdlog.h>
@@ -9,10 +10,25 @@
 
 namespace switchboard::runtime {
 
+namespace {
+
+// Every request the HTTP server refuses before a handler sees it is counted by status.
+http::ServerOptions CountingRejections(http::ServerOptions options, prometheus::Registry& registry) {
+    auto& family = prometheus::BuildCounter()
+                       .Name("switchboard_http_requests_rejected_total")
+                       .Help("Requests refused by the HTTP server itself (malformed, unknown path, too large), "
+                             "by status")
+                       .Register(registry);
+    options.on_rejected = [&family](int status) { family.Add({{"status", std::to_string(status)}}).Increment(); };
+    return options;
+}
+
+}  // namespace
+
 ServiceRuntime::ServiceRuntime(std::string service, http::ServerOptions options)
     : service_(std::move(service)),
       registry_(std::make_shared<prometheus::Registry>()),
-      server_(std::move(options)) {}
+      server_(CountingRejections(std::move(options), *registry_)) {}
 
 ServiceRuntime::~ServiceRuntime() { Stop(); }
 

@@ -84,4 +84,18 @@ Status TranscriptStore::MarkReported(const std::string& reply_id) {
     return Status::Ok();
 }
 
+Status TranscriptStore::PublishLive(const std::string& conversation_id, const std::string& payload) {
+    auto r = redis_.Command({"PUBLISH", LiveChannel(), conversation_id + "\n" + payload});
+    if (!r) return r.error();
+    return Status::Ok();
+}
+
+bool TranscriptStore::ParseLive(const std::string& message, std::string& conversation_id, std::string& payload) {
+    const auto nl = message.find('\n');
+    if (nl == std::string::npos || nl == 0) return false;
+    conversation_id = message.substr(0, nl);
+    payload = message.substr(nl + 1);
+    return true;
+}
+
 }  // namespace switchboard::gateway_web

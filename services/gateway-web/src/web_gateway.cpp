@@ -163,6 +163,16 @@ void WebGateway::GetMessages(const http::Request& request, const http::Respond& 
     respond(http::Response::Json(200, std::move(body)));
 }
 
+void WebGateway::OnLive(const std::string& message) {
+    std::string conv;
+    std::string payload;
+    if (!TranscriptStore::ParseLive(message, conv, payload)) {
+        spdlog::warn("ignoring a malformed live message ({} bytes)", message.size());
+        return;
+    }
+    sockets_.Send(conv, payload);
+}
+
 Status WebGateway::HandleOutbound(const kafka::Record& record) {
     chat::OutboundMessage out;
     if (!out.ParseFromString(record.value)) {
@@ -184,11 +194,17 @@ Status WebGateway::HandleOutbound(const kafka::Record& record) {
                {"marker", Marker(out.responder(), out.operator_name())}};
     if (by_operator) entry["operator_name"] = out.operator_name();
 
-    auto delivery = transcripts_.DeliverOnce(
-        conv, out.reply_id(), entry.dump(-1, ' ', false, json::error_handler_t::replace));
+    auto delivery =
+        transcripts_.DeliverOnce(conv, out.reply_id(), entry.dump(-1, ' ', false, json::error_handler_t::replace));
     if (!delivery) return delivery.error();
     if (*delivery == TranscriptStore::Delivery::kNew) {
-        sockets_.Send(conv, json{{"type", "message"}, {"conversation_id", conv}, {"message", entry}}.dump(-1, ' ', false, json::error_handler_t::replace));
+        // The customer's socket may be on any replica: every replica hears this and pushes to its own.
+        const std::string push = json{{"type", "message"}, {"conversation_id", conv}, {"message", entry}}.dump(
+            -1, ' ', false, json::error_handler_t::replace);
+        if (Status s = transcripts_.PublishLive(conv, push); !s.ok()) {
+            // The reply is in the transcript; the widget shows it when it next loads the history.
+            spdlog::warn("conversation {}: live push of reply {} failed: {}", conv, out.reply_id(), s.error().message);
+        }
     }
     if (*delivery == TranscriptStore::Delivery::kReported) return Status::Ok();
 

@@ -16,7 +16,9 @@ namespace switchboard::gateway_web {
 //   GET  /v1/conversations/{id}/messages      the conversation so far (JSON)
 //   GET  /v1/conversations/{id}/ws            WebSocket: replies pushed as they are delivered
 //   GET  /                                    a demo widget page
-// and the chat.outbound.web.v1 consumer that delivers replies exactly once per reply id.
+// and the chat.outbound.web.v1 consumer that delivers replies exactly once per reply id: the
+// replica that consumes a reply stores it and publishes it on Redis pub/sub; every replica's
+// OnLive() pushes it to the sockets it holds for that conversation.
 //
 // Thread-safety: handlers run on HTTP threads and the consumer thread concurrently.
 class WebGateway {
@@ -26,6 +28,8 @@ public:
 
     void RegisterRoutes(http::Server& server);
     Status HandleOutbound(const kafka::Record& record);
+    // A message from TranscriptStore::LiveChannel().
+    void OnLive(const std::string& message);
 
     void PostMessage(http::Request request, http::Respond respond);
     void GetMessages(const http::Request& request, const http::Respond& respond);

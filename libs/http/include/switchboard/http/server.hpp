@@ -68,6 +68,10 @@ struct ServerOptions {
     int threads = 1;
     std::size_t max_body_bytes = 64 * 1024;  // larger bodies: 413 with a JSON reason
     std::chrono::milliseconds read_timeout{30000};
+    // Called with the status of every request the server refuses by itself, before any handler
+    // (400 malformed, 404, 405, 413, 426, 431, 503 while stopping), so it can be counted.
+    // Runs on I/O threads: must be cheap, thread-safe and must not throw. Optional.
+    std::function<void(int status)> on_rejected;
 };
 
 // HTTP/1.1 server (Boost.Beast) with keep-alive, routing by method + path pattern, and WebSocket.
