@@ -5,8 +5,10 @@
 #include <spdlog/spdlog.h>
 
 #include <cstdlib>
+#include <string_view>
 
 #include "ask_service.hpp"
+#include "eval.hpp"
 #include "assistant_probe.hpp"
 #include "inbound_handler.hpp"
 #include "responder.hpp"
@@ -19,6 +21,8 @@
 using namespace switchboard;
 
 int main(int argc, char** argv) {
+    // `assistant eval …`: offline quality evaluation, no Kafka or Redis (see src/eval.hpp).
+    if (argc >= 2 && std::string_view(argv[1]) == "eval") return assistant::RunEval(argc - 1, argv + 1);
     runtime::BlockTerminationSignals();
     config::Schema schema;
     runtime::AddCommonKeys(schema, 8081);
@@ -42,8 +46,8 @@ int main(int argc, char** argv) {
         spdlog::critical("config key 'assistant.threshold' must be between 0 and 1");
         return 2;
     }
-    const kb::Index index(std::move(articles).value());
-    spdlog::info("knowledge base loaded: {} articles from {}", index.size(), cfg.GetString("kb.path"));
+    kb::LiveIndex index(std::make_shared<const kb::Index>(std::move(articles).value()));
+    spdlog::info("knowledge base loaded: {} articles from {}", index.Get()->size(), cfg.GetString("kb.path"));
     const assistant::Responder responder(index, {threshold, 3});
 
     const events::Naming naming(common.ns);

@@ -2,78 +2,163 @@
 
 #include <algorithm>
 #include <cmath>
-#include <unordered_set>
 
 #include "switchboard/kb/text.hpp"
 
 namespace switchboard::kb {
 
 namespace {
+
 std::unordered_map<std::string, double> TermFrequencies(const std::vector<std::string>& tokens) {
     std::unordered_map<std::string, double> tf;
     for (const auto& t : tokens) tf[t] += 1.0;
     return tf;
 }
+
+// Byte offsets of UTF-8 code point starts in `s`, plus s.size().
+std::vector<std::size_t> CodePointStarts(const std::string& s) {
+    std::vector<std::size_t> starts;
+    for (std::size_t i = 0; i < s.size(); ++i) {
+        if ((static_cast<unsigned char>(s[i]) & 0xC0) != 0x80) starts.push_back(i);
+    }
+    starts.push_back(s.size());
+    return starts;
+}
+
 }  // namespace
 
-Index::Index(std::vector<Article> articles) : articles_(std::move(articles)) {
-    std::vector<std::unordered_map<std::string, double>> docs;
-    std::unordered_map<std::string, double> df;
-    for (std::size_t a = 0; a < articles_.size(); ++a) {
-        for (const auto& q : articles_[a].questions) {
-            auto tf = TermFrequencies(StemmedTokens(q));
-            for (const auto& [term, _] : tf) df[term] += 1.0;
-            docs.push_back(std::move(tf));
-            doc_article_.push_back(a);
+std::array<std::vector<std::string>, Index::kSpaces> Index::Features(std::string_view text) {
+    std::array<std::vector<std::string>, kSpaces> f;
+    f[kWords] = StemmedTokens(text);
+    for (std::size_t i = 0; i + 1 < f[kWords].size(); ++i) {
+        f[kBigrams].push_back(f[kWords][i] + " " + f[kWords][i + 1]);
+    }
+    // Character n-grams of each normalized word with boundary marks: "пароль" → " па", "пар", ….
+    const std::string norm = Normalize(text);
+    std::size_t pos = 0;
+    while (pos < norm.size()) {
+        const auto end = std::min(norm.find(' ', pos), norm.size());
+        const std::string word = " " + norm.substr(pos, end - pos) + " ";
+        const auto cp = CodePointStarts(word);
+        const std::size_t n_cp = cp.size() - 1;
+        for (std::size_t n = 3; n <= 5; ++n) {
+            for (std::size_t i = 0; i + n <= n_cp; ++i) f[kChars].push_back(word.substr(cp[i], cp[i + n] - cp[i]));
         }
+        pos = end + 1;
+    }
+    return f;
+}
+
+void Index::Build(Space& space, const std::vector<std::vector<std::string>>& docs) {
+    std::vector<std::unordered_map<std::string, double>> tfs;
+    tfs.reserve(docs.size());
+    std::unordered_map<std::string, double> df;
+    for (const auto& d : docs) {
+        auto tf = TermFrequencies(d);
+        for (auto& [term, count] : tf) {
+            df[term] += 1.0;
+            count = 1.0 + std::log(count);  // sublinear: a repeated word is not twice the evidence
+        }
+        tfs.push_back(std::move(tf));
     }
     const double n = static_cast<double>(docs.size());
-    for (const auto& [term, count] : df) idf_[term] = std::log((n + 1.0) / (count + 1.0)) + 1.0;
-    for (std::size_t d = 0; d < docs.size(); ++d) {
+    for (const auto& [term, count] : df) space.idf[term] = std::log((n + 1.0) / (count + 1.0)) + 1.0;
+    space.unknown_idf = std::log(n + 1.0) + 1.0;
+    for (std::size_t d = 0; d < tfs.size(); ++d) {
         double norm = 0;
-        for (auto& [term, w] : docs[d]) {
-            w *= idf_[term];
+        for (auto& [term, w] : tfs[d]) {
+            w *= space.idf[term];
             norm += w * w;
         }
         norm = std::sqrt(norm);
         if (norm == 0) continue;
-        for (const auto& [term, w] : docs[d]) postings_[term].push_back({d, w / norm});
+        for (const auto& [term, w] : tfs[d]) {
+            space.postings[term].push_back({static_cast<std::uint32_t>(d), static_cast<float>(w / norm)});
+        }
+    }
+}
+
+Index::Index(std::vector<Article> articles) : Index(std::move(articles), Options{}) {}
+
+Index::Index(std::vector<Article> articles, Options options) : options_(options), articles_(std::move(articles)) {
+    std::array<std::vector<std::vector<std::string>>, kSpaces> docs;
+    for (std::size_t a = 0; a < articles_.size(); ++a) {
+        for (const auto& q : articles_[a].questions) {
+            auto f = Features(q);
+            for (std::size_t s = 0; s < kSpaces; ++s) docs[s].push_back(std::move(f[s]));
+            doc_article_.push_back(static_cast<std::uint32_t>(a));
+        }
+    }
+    for (std::size_t s = 0; s < kSpaces; ++s) Build(spaces_[s], docs[s]);
+}
+
+void Index::Accumulate(const Space& space, const std::vector<std::string>& features, double weight,
+                       std::vector<float>& scores) const {
+    if (weight == 0 || features.empty()) return;
+    auto tf = TermFrequencies(features);
+    double norm = 0;
+    for (auto& [term, w] : tf) {
+        auto it = space.idf.find(term);
+        // Unknown features still count in the query's norm: a query mostly about things the
+        // knowledge base never mentions must not look like a perfect match.
+        w = (1.0 + std::log(w)) * (it == space.idf.end() ? space.unknown_idf : it->second);
+        norm += w * w;
+    }
+    norm = std::sqrt(norm);
+    if (norm == 0) return;
+    for (const auto& [term, w] : tf) {
+        auto it = space.postings.find(term);
+        if (it == space.postings.end()) continue;
+        const auto qw = static_cast<float>(weight * w / norm);
+        for (const auto& p : it->second) scores[p.doc] += p.weight * qw;
     }
 }
 
 std::vector<Match> Index::Search(std::string_view query, std::size_t k, std::string_view lang) const {
-    auto tf = TermFrequencies(StemmedTokens(query));
-    double norm = 0;
-    for (auto& [term, w] : tf) {
-        auto it = idf_.find(term);
-        // Unknown words still count in the query's norm: a query mostly about things the
-        // knowledge base never mentions must not look like a perfect match.
-        w *= it == idf_.end() ? std::log(static_cast<double>(doc_article_.size()) + 1.0) + 1.0 : it->second;
-        norm += w * w;
+    const auto f = Features(query);
+    std::vector<float> doc_scores(doc_article_.size(), 0.0f);
+    Accumulate(spaces_[kWords], f[kWords], options_.word_weight, doc_scores);
+    Accumulate(spaces_[kBigrams], f[kBigrams], options_.bigram_weight, doc_scores);
+    Accumulate(spaces_[kChars], f[kChars], options_.char_weight, doc_scores);
+
+    // An article's evidence: its best variants, the i-th weighted decay^i (a vote of near neighbours).
+    constexpr std::size_t kTop = 5;
+    std::vector<std::array<float, kTop>> top(articles_.size(), std::array<float, kTop>{});
+    for (std::size_t d = 0; d < doc_scores.size(); ++d) {
+        float s = doc_scores[d];
+        if (s <= 0) continue;
+        auto& t = top[doc_article_[d]];
+        for (std::size_t i = 0; i < kTop && s > 0; ++i) {
+            if (s > t[i]) std::swap(s, t[i]);
+        }
     }
-    norm = std::sqrt(norm);
-    if (norm == 0) return {};
-    std::unordered_map<std::size_t, double> doc_scores;
-    for (const auto& [term, w] : tf) {
-        auto it = postings_.find(term);
-        if (it == postings_.end()) continue;
-        for (const auto& p : it->second) doc_scores[p.doc] += p.weight * w / norm;
-    }
-    std::unordered_map<std::size_t, double> best;  // article → best variant score
-    for (const auto& [doc, score] : doc_scores) {
-        const std::size_t a = doc_article_[doc];
-        const Article& art = articles_[a];
-        if (!art.enabled || (!lang.empty() && art.lang != lang)) continue;
-        auto& b = best[a];
-        b = std::max(b, score);
+    const double total_weight = options_.word_weight + options_.bigram_weight + options_.char_weight;
+    // decay_sum[n]: the most an article with n variants can collect, so few-variant articles are
+    // not penalized for having few paraphrases.
+    std::array<double, kTop> decay{};
+    std::array<double, kTop + 1> decay_sum{};
+    for (std::size_t i = 0; i < kTop; ++i) {
+        decay[i] = std::pow(options_.second_variant_weight, static_cast<double>(i));
+        decay_sum[i + 1] = decay_sum[i] + decay[i];
     }
     std::vector<Match> out;
-    out.reserve(best.size());
-    for (const auto& [a, score] : best) out.push_back({&articles_[a], std::min(score, 1.0)});
-    std::sort(out.begin(), out.end(), [](const Match& x, const Match& y) {
-        return x.score != y.score ? x.score > y.score : x.article->id < y.article->id;
-    });
-    if (out.size() > k) out.resize(k);
+    for (std::size_t a = 0; a < articles_.size(); ++a) {
+        const Article& art = articles_[a];
+        if (top[a][0] <= 0 || !art.enabled || (!lang.empty() && art.lang != lang)) continue;
+        double raw = 0;
+        for (std::size_t i = 0; i < kTop; ++i) raw += decay[i] * top[a][i];
+        const std::size_t n = std::min(kTop, art.questions.size());
+        // A near-exact match of one curated variant is as strong as a chorus of close ones.
+        const double vote = raw / (total_weight * decay_sum[n]);
+        const double single = top[a][0] / total_weight;
+        out.push_back({&art, std::clamp(std::max(vote, single * single), 0.0, 1.0)});
+    }
+    const std::size_t keep = std::min(k, out.size());
+    std::partial_sort(out.begin(), out.begin() + static_cast<std::ptrdiff_t>(keep), out.end(),
+                      [](const Match& x, const Match& y) {
+                          return x.score != y.score ? x.score > y.score : x.article->id < y.article->id;
+                      });
+    out.resize(keep);
     return out;
 }
 

@@ -8,7 +8,7 @@ constexpr int kDefaultK = 5;
 constexpr int kMaxK = 50;
 }  // namespace
 
-AskService::AskService(const kb::Index& index, const Responder& responder, AssistantProbe& probe)
+AskService::AskService(const kb::LiveIndex& index, const Responder& responder, AssistantProbe& probe)
     : index_(index), responder_(responder), probe_(probe) {}
 
 grpc::Status AskService::Ask(grpc::ServerContext*, const v1::AskRequest* request, v1::AskResponse* response) {
@@ -21,7 +21,8 @@ grpc::Status AskService::Ask(grpc::ServerContext*, const v1::AskRequest* request
         return {grpc::StatusCode::INVALID_ARGUMENT, "k must be between 0 (default 5) and 50"};
     }
     const int k = request->k() == 0 ? kDefaultK : request->k();
-    const auto matches = index_.Search(request->query(), static_cast<std::size_t>(k), request->lang());
+    const auto snapshot = index_.Get();
+    const auto matches = snapshot->Search(request->query(), static_cast<std::size_t>(k), request->lang());
     for (const auto& m : matches) {
         auto* scored = response->add_articles();
         scored->set_score(m.score);

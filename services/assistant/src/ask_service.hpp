@@ -9,12 +9,12 @@ namespace switchboard::assistant {
 // gRPC AssistantService: operators ask the knowledge base directly. Thread-safe.
 class AskService final : public switchboard::assistant::v1::AssistantService::Service {
 public:
-    AskService(const kb::Index& index, const Responder& responder, AssistantProbe& probe);
+    AskService(const kb::LiveIndex& index, const Responder& responder, AssistantProbe& probe);
 
     grpc::Status Ask(grpc::ServerContext* context, const v1::AskRequest* request, v1::AskResponse* response) override;
 
 private:
-    const kb::Index& index_;
+    const kb::LiveIndex& index_;
     const Responder& responder_;
     AssistantProbe& probe_;
 };

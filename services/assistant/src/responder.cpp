@@ -1,5 +1,6 @@
 #include "responder.hpp"
 
+#include <algorithm>
 #include <cstdint>
 
 #include "switchboard/kb/text.hpp"
@@ -50,7 +51,13 @@ std::string DetectLanguage(std::string_view text) {
     return cyrillic > latin ? "ru" : "en";
 }
 
-Responder::Responder(const kb::Index& index, Options options) : index_(index), options_(options) {}
+bool Responder::Confident(const std::vector<kb::Match>& candidates, const Options& options) {
+    if (candidates.empty() || candidates.front().score < options.threshold) return false;
+    const double second = candidates.size() > 1 ? candidates[1].score : 0.0;
+    return candidates.front().score - second >= options.margin;
+}
+
+Responder::Responder(const kb::LiveIndex& index, Options options) : index_(index), options_(options) {}
 
 Decision Responder::Decide(std::string_view text, std::string_view lang_hint) const {
     const std::string lang = lang_hint.empty() ? DetectLanguage(text) : std::string(lang_hint);
@@ -73,8 +80,9 @@ Decision Responder::Decide(std::string_view text, std::string_view lang_hint) co
         case kb::Intent::kQuestion:
             break;
     }
-    d.candidates = index_.Search(text, options_.candidates, lang);
-    if (!d.candidates.empty() && d.candidates.front().score >= options_.threshold) {
+    d.index = index_.Get();
+    d.candidates = d.index->Search(text, std::max<std::size_t>(options_.candidates, 2), lang);
+    if (Confident(d.candidates, options_)) {
         const kb::Match& best = d.candidates.front();
         d.kind = Decision::Kind::kAnswer;
         d.text = best.article->answer;

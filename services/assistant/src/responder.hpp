@@ -5,7 +5,7 @@
 #include <vector>
 
 #include "switchboard/chat/v1/events.pb.h"
-#include "switchboard/kb/index.hpp"
+#include "switchboard/kb/live_index.hpp"
 
 namespace switchboard::assistant {
 
@@ -21,28 +21,34 @@ struct Decision {
     ArticleId article;
     double score = 0;
     chat::v1::HandoffReason reason = chat::v1::HANDOFF_REASON_UNSPECIFIED;
-    std::vector<kb::Match> candidates;  // best first
+    std::vector<kb::Match> candidates;  // best first; valid while `index` lives
+    std::shared_ptr<const kb::Index> index;  // the snapshot the decision was made on
 };
 
 // Decides, without I/O, how to respond to a customer message: answer from the knowledge base only
 // when the best article scores at least `threshold`, otherwise hand off. Never makes up text:
 // answers are the articles' own.
-// Thread-safety: const methods are thread-safe; the Index must outlive the Responder.
+// Thread-safety: const methods are thread-safe; the LiveIndex must outlive the Responder. Each
+// decision uses one snapshot of the index, so a concurrent knowledge-base update is never seen half.
 class Responder {
 public:
     struct Options {
         double threshold = 0.5;      // minimum score to answer
         std::size_t candidates = 3;  // how many candidates a handoff carries
+        double margin = 0.0;         // minimum lead of the best article over the second best
     };
 
-    Responder(const kb::Index& index, Options options);
+    // Whether the engine is sure enough of candidates.front() to answer with it.
+    static bool Confident(const std::vector<kb::Match>& candidates, const Options& options);
+
+    Responder(const kb::LiveIndex& index, Options options);
 
     // `lang` is the customer's language if the channel knows it; otherwise it is detected.
     Decision Decide(std::string_view text, std::string_view lang = {}) const;
     const Options& options() const { return options_; }
 
 private:
-    const kb::Index& index_;
+    const kb::LiveIndex& index_;
     Options options_;
 };
 

@@ -5,12 +5,12 @@
 namespace switchboard::assistant {
 namespace {
 
-kb::Index SampleIndex() {
-    return kb::Index({
+kb::LiveIndex SampleIndex() {
+    return kb::LiveIndex(std::make_shared<const kb::Index>(std::vector<kb::Article>{
         {ArticleId("en-reset"), {"how do I reset my password", "forgot my password"}, "Open the reset page.", "en", {}, true, 1},
         {ArticleId("en-refund"), {"can I get a refund", "I want my money back"}, "Refunds within 14 days.", "en", {}, true, 1},
         {ArticleId("ru-reset"), {"как сбросить пароль", "забыл пароль"}, "Откройте страницу сброса.", "ru", {}, true, 1},
-    });
+    }));
 }
 
 TEST(Responder, AnswersOnlyWithTheArticleText) {

@@ -1,6 +1,8 @@
 #pragma once
 
+#include <array>
 #include <cstddef>
+#include <cstdint>
 #include <string>
 #include <string_view>
 #include <unordered_map>
@@ -15,11 +17,23 @@ struct Match {
     double score = 0;                  // cosine similarity in [0, 1]
 };
 
-// TF-IDF retrieval over stemmed words of every question variant; an article scores the best of
-// its variants. Immutable after construction: Search is thread-safe.
+// Lexical retrieval over every question variant, in three TF-IDF spaces: stemmed words, stemmed
+// word bigrams and character 3-5-grams of the normalized text (robust to typos and inflections
+// the stemmer misses). A variant's score is the weighted sum of its cosine similarities; an
+// article's is a decaying vote of its best variants (several close paraphrases are stronger
+// evidence than one), normalized by what an article with that many variants can reach. Immutable after construction: Search is thread-safe.
 class Index {
 public:
+    struct Options {
+        double word_weight = 0.45;
+        double bigram_weight = 0.15;
+        double char_weight = 0.40;
+        // The i-th best variant of an article counts second_variant_weight^i (up to 5 variants).
+        double second_variant_weight = 0.8;
+    };
+
     explicit Index(std::vector<Article> articles);
+    Index(std::vector<Article> articles, Options options);
 
     // Best `k` enabled articles for `query`, best first, score > 0 only. `lang` filters when set.
     std::vector<Match> Search(std::string_view query, std::size_t k, std::string_view lang = {}) const;
@@ -28,13 +42,25 @@ public:
 
 private:
     struct Posting {
-        std::size_t doc;
-        double weight;
+        std::uint32_t doc;
+        float weight;
     };
+    // One TF-IDF vector space over the question variants.
+    struct Space {
+        std::unordered_map<std::string, std::vector<Posting>> postings;
+        std::unordered_map<std::string, double> idf;
+        double unknown_idf = 1.0;
+    };
+    enum SpaceId { kWords = 0, kBigrams = 1, kChars = 2, kSpaces = 3 };
+    static std::array<std::vector<std::string>, kSpaces> Features(std::string_view text);
+    static void Build(Space& space, const std::vector<std::vector<std::string>>& docs);
+    void Accumulate(const Space& space, const std::vector<std::string>& features, double weight,
+                    std::vector<float>& scores) const;
+
+    Options options_;
     std::vector<Article> articles_;
-    std::vector<std::size_t> doc_article_;  // question variant → article index
-    std::unordered_map<std::string, std::vector<Posting>> postings_;
-    std::unordered_map<std::string, double> idf_;
+    std::vector<std::uint32_t> doc_article_;  // question variant → article index
+    std::array<Space, kSpaces> spaces_;
 };
 
 }  // namespace switchboard::kb

@@ -1,0 +1,240 @@
+#include "eval.hpp"
+
+#include <CLI/CLI.hpp>
+#include <nlohmann/json.hpp>
+
+#include <chrono>
+#include <fstream>
+#include <iostream>
+#include <optional>
+#include <sstream>
+
+#include "responder.hpp"
+#include "switchboard/kb/article.hpp"
+
+namespace switchboard::assistant {
+
+namespace {
+
+struct Case {
+    std::string text;
+    std::optional<std::string> expect;  // article id, or nullopt = out of scope
+};
+
+Result<std::vector<Case>> LoadCases(const std::string& path) {
+    std::ifstream f(path);
+    if (!f) return Error::Fatal("cannot read cases file " + path);
+    std::vector<Case> out;
+    std::string line;
+    int n = 0;
+    while (std::getline(f, line)) {
+        ++n;
+        if (line.find_first_not_of(" \t\r") == std::string::npos) continue;
+        auto j = nlohmann::json::parse(line, nullptr, false);
+        if (j.is_discarded() || !j.is_object() || !j.contains("text") || !j["text"].is_string() ||
+            !j.contains("expect") || !(j["expect"].is_string() || j["expect"].is_null())) {
+            return Error::Fatal(path + ": line " + std::to_string(n) +
+                                ": expected {\"text\": \"...\", \"expect\": \"<article id>\" | null}");
+        }
+        Case c;
+        c.text = j["text"].get<std::string>();
+        if (j["expect"].is_string()) c.expect = j["expect"].get<std::string>();
+        out.push_back(std::move(c));
+    }
+    if (out.empty()) return Error::Fatal(path + ": no cases");
+    return out;
+}
+
+// What the engine made of one case, before any threshold: enough to replay any setting.
+struct Scored {
+    const Case* c;
+    enum class Route { kRetrieval, kHumanRequest, kSmallTalk } route;
+    std::vector<kb::Match> candidates;
+};
+
+struct Metrics {
+    int in_scope = 0, oos = 0;
+    int in_scope_correct = 0, oos_handed_off = 0, closed_set_correct = 0;
+    int answered = 0, answered_correct = 0, handed_off = 0;
+
+    double InScopeAccuracy() const { return in_scope ? 100.0 * in_scope_correct / in_scope : 0; }
+    double OosRecall() const { return oos ? 100.0 * oos_handed_off / oos : 0; }
+    double ClosedSet() const { return in_scope ? 100.0 * closed_set_correct / in_scope : 0; }
+    double Precision() const { return answered ? 100.0 * answered_correct / answered : 100.0; }
+};
+
+Metrics Measure(const std::vector<Scored>& scored, const Responder::Options& options) {
+    Metrics m;
+    for (const auto& s : scored) {
+        using Route = Scored::Route;
+        const bool answers = s.route == Route::kRetrieval && Responder::Confident(s.candidates, options);
+        const bool handoff = s.route == Route::kHumanRequest || (s.route == Route::kRetrieval && !answers);
+        const std::string top = s.candidates.empty() ? "" : s.candidates.front().article->id.str();
+        const bool right = answers && s.c->expect && top == *s.c->expect;
+        if (s.c->expect) {
+            ++m.in_scope;
+            if (right) ++m.in_scope_correct;
+            if (top == *s.c->expect) ++m.closed_set_correct;
+        } else {
+            ++m.oos;
+            if (handoff) ++m.oos_handed_off;
+        }
+        if (answers) {
+            ++m.answered;
+            if (right) ++m.answered_correct;
+        }
+        if (handoff) ++m.handed_off;
+    }
+    return m;
+}
+
+std::vector<Scored> Score(const Responder& responder, const std::vector<Case>& cases, double* seconds,
+                          std::vector<std::shared_ptr<const kb::Index>>& keep_alive) {
+    std::vector<Scored> out;
+    out.reserve(cases.size());
+    const auto t0 = std::chrono::steady_clock::now();
+    for (const auto& c : cases) {
+        Decision d = responder.Decide(c.text);
+        Scored::Route route = Scored::Route::kRetrieval;
+        if (d.kind == Decision::Kind::kSmallTalk) route = Scored::Route::kSmallTalk;
+        if (d.kind == Decision::Kind::kHandoff && d.reason == chat::v1::HANDOFF_REASON_CUSTOMER_REQUEST) {
+            route = Scored::Route::kHumanRequest;
+        }
+        if (d.index && (keep_alive.empty() || keep_alive.back() != d.index)) keep_alive.push_back(d.index);
+        out.push_back({&c, route, std::move(d.candidates)});
+    }
+    *seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+    return out;
+}
+
+// The objective tuned on the validation cases.
+double Objective(const Metrics& m, const std::string& objective) {
+    if (objective == "balanced") return m.InScopeAccuracy() + m.OosRecall();
+    // "precision:P": answer as much as possible with at least P% precision.
+    const double p = std::stod(objective.substr(10));
+    return m.Precision() >= p ? m.InScopeAccuracy() : -1.0 + m.Precision() / 1000.0;
+}
+
+}  // namespace
+
+int RunEval(int argc, char** argv) {
+    CLI::App app("Evaluate the assistant's answering on labelled cases; prints one JSON object.", "assistant eval");
+    std::string kb_path, cases_path, tune_path, sweep_csv, objective = "balanced";
+    std::optional<double> threshold;
+    double margin = -1;
+    app.add_option("--kb", kb_path, "knowledge base, JSON Lines")->required()->check(CLI::ExistingFile);
+    app.add_option("--cases", cases_path, "cases to report, JSON Lines {\"text\",\"expect\": id|null}")
+        ->required()
+        ->check(CLI::ExistingFile);
+    auto* tune = app.add_option("--tune-on", tune_path, "choose threshold and margin on these cases (e.g. val)")
+                     ->check(CLI::ExistingFile);
+    app.add_option("--threshold", threshold, "answer only at or above this score (default: the engine's)")
+        ->excludes(tune)
+        ->check(CLI::Range(0.0, 1.0));
+    app.add_option("--margin", margin, "minimum lead over the second article (default: the engine's or tuned)");
+    app.add_option("--objective", objective,
+                   "what --tune-on maximizes: 'balanced' (in-scope accuracy + OOS recall) or 'precision:P' "
+                   "(most correct answers with answer precision >= P%)")
+        ->capture_default_str();
+    std::vector<double> weights;
+    app.add_option("--index-weights", weights,
+                   "retrieval weights: words bigrams chars second-variant (default: the engine's)")
+        ->expected(4);
+    app.add_option("--sweep-csv", sweep_csv, "write the threshold sweep on the reported cases to this CSV");
+    try {
+        app.parse(argc, argv);
+    } catch (const CLI::ParseError& e) {
+        return app.exit(e);
+    }
+    if (objective != "balanced" && objective.rfind("precision:", 0) != 0) {
+        std::cerr << "assistant eval: --objective must be 'balanced' or 'precision:P'\n";
+        return 2;
+    }
+
+    auto articles = kb::LoadJsonlFile(kb_path);
+    if (!articles) {
+        std::cerr << "assistant eval: " << articles.error().message << "\n";
+        return 2;
+    }
+    auto cases = LoadCases(cases_path);
+    if (!cases) {
+        std::cerr << "assistant eval: " << cases.error().message << "\n";
+        return 2;
+    }
+    kb::Index::Options index_options;
+    if (weights.size() == 4) {
+        index_options = {weights[0], weights[1], weights[2], weights[3]};
+    }
+    const kb::LiveIndex index(std::make_shared<const kb::Index>(std::move(articles).value(), index_options));
+    Responder::Options options;  // the engine's defaults
+    if (threshold) options.threshold = *threshold;
+    if (margin >= 0) options.margin = margin;
+    Responder::Options raw = options;
+    raw.threshold = 0;
+    raw.margin = 0;
+    const Responder responder(index, raw);
+    std::vector<std::shared_ptr<const kb::Index>> keep_alive;
+
+    auto sweep = [](const std::vector<Scored>& s, const Responder::Options& base, auto&& visit) {
+        for (int ti = 0; ti <= 100; ++ti) {
+            for (int mi = 0; mi <= 20; ++mi) {
+                Responder::Options o = base;
+                o.threshold = ti / 100.0;
+                o.margin = mi / 100.0;
+                visit(o, Measure(s, o));
+            }
+        }
+    };
+
+    if (!tune_path.empty()) {
+        auto tune_cases = LoadCases(tune_path);
+        if (!tune_cases) {
+            std::cerr << "assistant eval: " << tune_cases.error().message << "\n";
+            return 2;
+        }
+        double ignored = 0;
+        const auto tuned = Score(responder, *tune_cases, &ignored, keep_alive);
+        double best = -1e9;
+        sweep(tuned, options, [&](const Responder::Options& o, const Metrics& m) {
+            if (margin >= 0 && o.margin != margin) return;
+            const double v = Objective(m, objective);
+            if (v > best) {
+                best = v;
+                options.threshold = o.threshold;
+                options.margin = o.margin;
+            }
+        });
+    }
+
+    double seconds = 0;
+    const auto scored = Score(responder, *cases, &seconds, keep_alive);
+    const Metrics m = Measure(scored, options);
+    if (!sweep_csv.empty()) {
+        std::ofstream csv(sweep_csv);
+        csv << "threshold,margin,in_scope_accuracy,oos_recall,answer_precision,handed_off\n";
+        sweep(scored, options, [&](const Responder::Options& o, const Metrics& x) {
+            if (o.margin != options.margin) return;
+            csv << o.threshold << "," << o.margin << "," << x.InScopeAccuracy() << "," << x.OosRecall() << ","
+                << x.Precision() << "," << x.handed_off << "\n";
+        });
+    }
+    nlohmann::json out{
+        {"in_scope_accuracy", m.InScopeAccuracy()},
+        {"oos_recall", m.OosRecall()},
+        {"closed_set_accuracy", m.ClosedSet()},
+        {"answer_precision", m.Precision()},
+        {"handed_off", m.handed_off},
+        {"answered", m.answered},
+        {"threshold", options.threshold},
+        {"margin", options.margin},
+        {"objective", tune_path.empty() ? "none" : objective},
+        {"cases", static_cast<int>(cases->size())},
+        {"in_scope_cases", m.in_scope},
+        {"oos_cases", m.oos},
+        {"queries_per_second", seconds > 0 ? static_cast<double>(cases->size()) / seconds : 0.0},
+    };
+    std::cout << out.dump(2) << "\n";
+    return 0;
+}
+
+}  // namespace switchboard::assistant
