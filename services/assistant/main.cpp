@@ -64,7 +64,8 @@ int main(int argc, char** argv) {
         spdlog::critical("cannot create the Kafka producer: {}", e.what());
         return 2;
     }
-    assistant::InboundHandler handler(responder, store, *producer, naming, clock, probe);
+    assistant::ConversationMemory memory(*redis, naming.RedisPrefix());
+    assistant::InboundHandler handler(responder, store, memory, *producer, naming, clock, probe);
 
     std::vector<std::unique_ptr<kafka::Consumer>> consumers;
     for (int i = 0; i < cfg.GetInt("kafka.consumers"); ++i) {

@@ -155,6 +155,17 @@ Intent ClassifyIntent(std::string_view text) {
         Normalize(text).find("живой") != std::string::npos) {
         return Intent::kHumanRequest;
     }
+    // Short messages only: in a long one the phrase is more likely part of a new question.
+    if (words.size() <= 8) {
+        const std::string padded = " " + Normalize(text) + " ";
+        static constexpr std::array<std::string_view, 17> kNotHelpful = {
+            " didn t help ", " did not help ", " doesn t help ", " does not help ", " not helpful ",
+            " no help ", " wrong answer ", " not what i asked ", " useless ", " didn t work ", " не помогло ",
+            " не помог ", " не помогает ", " не то ", " бесполезно ", " не подходит ", " не сработало "};
+        for (auto phrase : kNotHelpful) {
+            if (padded.find(phrase) != std::string::npos) return Intent::kNotHelpful;
+        }
+    }
     static constexpr std::array<std::string_view, 22> kGreetingWords = {
         "hi", "hello", "hey", "good", "morning", "afternoon", "evening", "there", "привет", "здравствуйте",
         "здравствуй", "добрый", "доброе", "день", "утро", "вечер", "hallo", "hiya", "greetings", "yo",

@@ -30,6 +30,13 @@ TEST(ClassifyIntent, RecognisesHumanRequestsGreetingsThanks) {
     EXPECT_EQ(ClassifyIntent("Спасибо большое"), Intent::kThanks);
     EXPECT_EQ(ClassifyIntent("hi, how do I reset my password?"), Intent::kQuestion);
     EXPECT_EQ(ClassifyIntent("thank you, but what about refunds"), Intent::kQuestion);
+    EXPECT_EQ(ClassifyIntent("that didn't help"), Intent::kNotHelpful);
+    EXPECT_EQ(ClassifyIntent("Не помогло("), Intent::kNotHelpful);
+    EXPECT_EQ(ClassifyIntent("это не то"), Intent::kNotHelpful);
+    EXPECT_EQ(ClassifyIntent("не тот пароль приходит"), Intent::kQuestion);
+    EXPECT_EQ(ClassifyIntent("I reset the password as you said but the link in the email still "
+                             "didn't work for my account yesterday"),
+              Intent::kQuestion);
 }
 
 TEST(ParseJsonl, ReadsArticlesAndSkipsBlankLines) {
@@ -80,6 +87,24 @@ TEST(Index, FindsTheRightArticleDespiteInflectionAndCase) {
     auto ru = idx.Search("Забыла пароль", 3);
     ASSERT_FALSE(ru.empty());
     EXPECT_EQ(ru[0].article->id.str(), "ru-reset");
+}
+
+TEST(Index, ToleratesTyposAndMixedScripts) {
+    Index idx(Sample());
+    auto typo = idx.Search("forgott my pasword", 3);
+    ASSERT_FALSE(typo.empty());
+    EXPECT_EQ(typo[0].article->id.str(), "reset");
+    auto ru = idx.Search("забыл пороль", 3);
+    ASSERT_FALSE(ru.empty());
+    EXPECT_EQ(ru[0].article->id.str(), "ru-reset");
+}
+
+TEST(Index, ExactVariantScoresOne) {
+    Index idx(Sample());
+    auto m = idx.Search("can I get a refund", 1);
+    ASSERT_EQ(m.size(), 1u);
+    EXPECT_EQ(m[0].article->id.str(), "refund");
+    EXPECT_NEAR(m[0].score, 1.0, 1e-6);
 }
 
 TEST(Index, UnrelatedQueryScoresLowAndDisabledArticlesNeverMatch) {

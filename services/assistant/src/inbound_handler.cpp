@@ -12,9 +12,44 @@ namespace switchboard::assistant {
 
 namespace chat = switchboard::chat::v1;
 
-InboundHandler::InboundHandler(const Responder& responder, conversation::Store& store, kafka::Producer& producer,
-                               const events::Naming& naming, const Clock& clock, AssistantProbe& probe)
-    : responder_(responder), store_(store), producer_(producer), naming_(naming), clock_(clock), probe_(probe) {}
+InboundHandler::InboundHandler(const Responder& responder, conversation::Store& store, ConversationMemory& memory,
+                               kafka::Producer& producer, const events::Naming& naming, const Clock& clock,
+                               AssistantProbe& probe)
+    : responder_(responder),
+      store_(store),
+      memory_(memory),
+      producer_(producer),
+      naming_(naming),
+      clock_(clock),
+      probe_(probe) {}
+
+namespace {
+
+// The assistant's last knowledge-base answer in `recent`, and how long ago it was given.
+ConversationContext ContextFrom(const std::vector<chat::TranscriptEntry>& recent, Clock::TimePoint now) {
+    ConversationContext ctx;
+    for (auto it = recent.rbegin(); it != recent.rend(); ++it) {
+        if (it->author() == chat::RESPONDER_BOT && !it->article_id().empty()) {
+            ctx.last_article = ArticleId(it->article_id());
+            ctx.since_last_answer =
+                std::chrono::duration_cast<std::chrono::seconds>(now - events::FromTimestamp(it->at()));
+            break;
+        }
+    }
+    return ctx;
+}
+
+chat::TranscriptEntry Entry(chat::Responder author, const std::string& text, Clock::TimePoint at,
+                            const std::string& article_id = {}) {
+    chat::TranscriptEntry e;
+    e.set_author(author);
+    e.set_text(text);
+    *e.mutable_at() = events::ToTimestamp(at);
+    e.set_article_id(article_id);
+    return e;
+}
+
+}  // namespace
 
 Status InboundHandler::Handle(const kafka::Record& record) {
     const auto started = std::chrono::steady_clock::now();
@@ -42,7 +77,9 @@ Status InboundHandler::Handle(const kafka::Record& record) {
         return Status::Ok();
     }
 
-    const Decision d = responder_.Decide(in.text(), in.customer().language());
+    auto recent = memory_.Recent(conv);
+    if (!recent) return recent.error();
+    const Decision d = responder_.Decide(in.text(), in.customer().language(), ContextFrom(*recent, now));
     const bool handoff = d.kind == Decision::Kind::kHandoff;
 
     chat::OutboundMessage out;
@@ -69,6 +106,8 @@ Status InboundHandler::Handle(const kafka::Record& record) {
             cand->set_article_id(c.article->id.str());
             cand->set_score(c.score);
         }
+        for (const auto& e : *recent) *h->add_transcript() = e;
+        *h->add_transcript() = Entry(chat::RESPONDER_UNSPECIFIED, in.text(), events::FromTimestamp(in.received_at()));
     } else {
         auto* b = ev.mutable_bot_answered();
         b->set_message_id(in.message_id());
@@ -82,6 +121,12 @@ Status InboundHandler::Handle(const kafka::Record& record) {
                                                   events::Encode(naming_.Outbound(channel), conv.str(), out)});
         !s.ok()) {
         return s;
+    }
+    // Remembering is best effort: losing it only weakens repeat detection and the next transcript.
+    if (Status m = memory_.Append(conv, {Entry(chat::RESPONDER_UNSPECIFIED, in.text(), events::FromTimestamp(in.received_at())),
+                                         Entry(chat::RESPONDER_BOT, d.text, now, d.article.str())});
+        !m.ok()) {
+        spdlog::warn("conversation {}: could not remember the exchange: {}", conv.str(), m.error().message);
     }
     if (handoff) {
         auto marked = store_.MarkHandoff(conv, channel_name, now);

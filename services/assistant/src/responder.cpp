@@ -59,7 +59,7 @@ bool Responder::Confident(const std::vector<kb::Match>& candidates, const Option
 
 Responder::Responder(const kb::LiveIndex& index, Options options) : index_(index), options_(options) {}
 
-Decision Responder::Decide(std::string_view text, std::string_view lang_hint) const {
+Decision Responder::Decide(std::string_view text, std::string_view lang_hint, const Context& context) const {
     const std::string lang = lang_hint.empty() ? DetectLanguage(text) : std::string(lang_hint);
     const Phrases& phrases = For(lang);
     Decision d;
@@ -77,6 +77,14 @@ Decision Responder::Decide(std::string_view text, std::string_view lang_hint) co
             d.kind = Decision::Kind::kSmallTalk;
             d.text = phrases.thanks;
             return d;
+        case kb::Intent::kNotHelpful:
+            if (!context.last_article.empty() && context.since_last_answer <= options_.feedback_window) {
+                d.kind = Decision::Kind::kHandoff;
+                d.reason = chat::v1::HANDOFF_REASON_BOT_FAILED;
+                d.text = phrases.handoff;
+                return d;
+            }
+            break;  // no answer to complain about: treat it as a question
         case kb::Intent::kQuestion:
             break;
     }
@@ -84,6 +92,14 @@ Decision Responder::Decide(std::string_view text, std::string_view lang_hint) co
     d.candidates = d.index->Search(text, std::max<std::size_t>(options_.candidates, 2), lang);
     if (Confident(d.candidates, options_)) {
         const kb::Match& best = d.candidates.front();
+        if (best.article->id == context.last_article && context.since_last_answer <= options_.repeat_window) {
+            // The same question again right after its answer: the answer did not help.
+            d.kind = Decision::Kind::kHandoff;
+            d.reason = chat::v1::HANDOFF_REASON_BOT_FAILED;
+            d.text = phrases.handoff;
+            d.score = best.score;
+            return d;
+        }
         d.kind = Decision::Kind::kAnswer;
         d.text = best.article->answer;
         d.article = best.article->id;

@@ -1,5 +1,6 @@
 #pragma once
 
+#include <chrono>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -25,6 +26,12 @@ struct Decision {
     std::shared_ptr<const kb::Index> index;  // the snapshot the decision was made on
 };
 
+// What the assistant remembers of the conversation: its last knowledge-base answer.
+struct ConversationContext {
+    ArticleId last_article;  // empty if none
+    std::chrono::seconds since_last_answer{0};
+};
+
 // Decides, without I/O, how to respond to a customer message: answer from the knowledge base only
 // when the best article scores at least `threshold`, otherwise hand off. Never makes up text:
 // answers are the articles' own.
@@ -36,7 +43,12 @@ public:
         double threshold = 0.5;      // minimum score to answer
         std::size_t candidates = 3;  // how many candidates a handoff carries
         double margin = 0.0;         // minimum lead of the best article over the second best
+        // Asking for the same article again within this time means the answer did not help.
+        std::chrono::seconds repeat_window{120};
+        // "That didn't help" counts as feedback on an answer given within this time.
+        std::chrono::seconds feedback_window{600};
     };
+    using Context = ConversationContext;
 
     // Whether the engine is sure enough of candidates.front() to answer with it.
     static bool Confident(const std::vector<kb::Match>& candidates, const Options& options);
@@ -44,7 +56,7 @@ public:
     Responder(const kb::LiveIndex& index, Options options);
 
     // `lang` is the customer's language if the channel knows it; otherwise it is detected.
-    Decision Decide(std::string_view text, std::string_view lang = {}) const;
+    Decision Decide(std::string_view text, std::string_view lang = {}, const Context& context = {}) const;
     const Options& options() const { return options_; }
 
 private:

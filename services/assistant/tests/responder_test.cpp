@@ -67,6 +67,32 @@ TEST(Responder, GreetingsAndThanksAreSmallTalk) {
     EXPECT_EQ(r.Decide("спасибо").kind, Decision::Kind::kSmallTalk);
 }
 
+TEST(Responder, SameQuestionRightAfterItsAnswerIsABotFailure) {
+    auto index = SampleIndex();
+    Responder r(index, {});
+    Responder::Context just_answered{ArticleId("en-reset"), std::chrono::seconds(30)};
+    auto again = r.Decide("forgot my password", "", just_answered);
+    ASSERT_EQ(again.kind, Decision::Kind::kHandoff);
+    EXPECT_EQ(again.reason, chat::v1::HANDOFF_REASON_BOT_FAILED);
+
+    Responder::Context long_ago{ArticleId("en-reset"), std::chrono::seconds(3600)};
+    EXPECT_EQ(r.Decide("forgot my password", "", long_ago).kind, Decision::Kind::kAnswer);
+    Responder::Context other{ArticleId("en-refund"), std::chrono::seconds(30)};
+    EXPECT_EQ(r.Decide("forgot my password", "", other).kind, Decision::Kind::kAnswer);
+}
+
+TEST(Responder, SayingItDidNotHelpIsABotFailureOnlyAfterAnAnswer) {
+    auto index = SampleIndex();
+    Responder r(index, {});
+    Responder::Context answered{ArticleId("en-reset"), std::chrono::seconds(60)};
+    auto d = r.Decide("that didn't help", "", answered);
+    ASSERT_EQ(d.kind, Decision::Kind::kHandoff);
+    EXPECT_EQ(d.reason, chat::v1::HANDOFF_REASON_BOT_FAILED);
+    auto ru = r.Decide("не помогло", "", answered);
+    EXPECT_EQ(ru.reason, chat::v1::HANDOFF_REASON_BOT_FAILED);
+    EXPECT_NE(r.Decide("that didn't help", "", {}).reason, chat::v1::HANDOFF_REASON_BOT_FAILED);
+}
+
 TEST(DetectLanguage, ByScript) {
     EXPECT_EQ(DetectLanguage("привет, how are you"), "en");
     EXPECT_EQ(DetectLanguage("как дела у тебя ok"), "ru");

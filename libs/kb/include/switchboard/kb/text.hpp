@@ -20,6 +20,7 @@ enum class Intent {
     kHumanRequest,  // "operator", "human please", "живой человек", …
     kGreeting,      // only a greeting ("hi", "здравствуйте")
     kThanks,        // only thanks ("thank you", "спасибо")
+    kNotHelpful,    // a short complaint about the last answer ("that didn't help", "не помогло")
 };
 Intent ClassifyIntent(std::string_view text);
 

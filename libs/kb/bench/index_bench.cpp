@@ -1,0 +1,83 @@
+// Retrieval speed on a 5,000-article knowledge base built from CLINC150's utterances
+// (15,000 train utterances → 5,000 articles of 3 variants; queries from its test split).
+//   build/libs/kb/bench_kb [--benchmark_filter=…]
+// SWITCHBOARD_CLINC150 overrides the dataset path.
+#include <benchmark/benchmark.h>
+#include <nlohmann/json.hpp>
+
+#include <algorithm>
+#include <chrono>
+#include <cstdlib>
+#include <fstream>
+#include <iostream>
+
+#include "switchboard/kb/index.hpp"
+
+namespace {
+
+using switchboard::ArticleId;
+using switchboard::kb::Article;
+using switchboard::kb::Index;
+
+struct Corpus {
+    std::vector<Article> articles;
+    std::vector<std::string> queries;
+};
+
+const Corpus& Load() {
+    static const Corpus corpus = [] {
+        const char* env = std::getenv("SWITCHBOARD_CLINC150");
+        const std::string path = env != nullptr ? env : SWITCHBOARD_CLINC150_DEFAULT;
+        std::ifstream f(path);
+        if (!f) {
+            std::cerr << "bench_kb: cannot read " << path << " (set SWITCHBOARD_CLINC150)\n";
+            std::exit(2);
+        }
+        const auto data = nlohmann::json::parse(f);
+        Corpus c;
+        const auto& train = data.at("train");
+        for (std::size_t i = 0; i + 2 < train.size() && c.articles.size() < 5000; i += 3) {
+            Article a;
+            a.id = ArticleId("a" + std::to_string(c.articles.size()));
+            for (std::size_t k = 0; k < 3; ++k) a.questions.push_back(train[i + k][0].get<std::string>());
+            a.answer = "answer";
+            a.lang = "en";
+            c.articles.push_back(std::move(a));
+        }
+        for (const auto& row : data.at("test")) c.queries.push_back(row[0].get<std::string>());
+        return c;
+    }();
+    return corpus;
+}
+
+void BM_Search(benchmark::State& state) {
+    const Corpus& c = Load();
+    const Index index(c.articles);
+    std::vector<double> micros;
+    micros.reserve(1 << 16);
+    std::size_t i = 0;
+    for (auto _ : state) {
+        const auto t0 = std::chrono::steady_clock::now();
+        auto m = index.Search(c.queries[i++ % c.queries.size()], 3);
+        benchmark::DoNotOptimize(m);
+        micros.push_back(std::chrono::duration<double, std::micro>(std::chrono::steady_clock::now() - t0).count());
+    }
+    std::sort(micros.begin(), micros.end());
+    state.counters["articles"] = static_cast<double>(c.articles.size());
+    state.counters["p50_us"] = micros[micros.size() / 2];
+    state.counters["p99_us"] = micros[micros.size() * 99 / 100];
+    state.counters["queries_per_s"] = benchmark::Counter(static_cast<double>(state.iterations()), benchmark::Counter::kIsRate);
+}
+BENCHMARK(BM_Search)->Unit(benchmark::kMicrosecond)->MinTime(3.0);
+
+void BM_Build(benchmark::State& state) {
+    const Corpus& c = Load();
+    for (auto _ : state) {
+        Index index(c.articles);
+        benchmark::DoNotOptimize(index);
+    }
+    state.counters["articles"] = static_cast<double>(c.articles.size());
+}
+BENCHMARK(BM_Build)->Unit(benchmark::kMillisecond)->Iterations(3);
+
+}  // namespace
