@@ -23,6 +23,8 @@ using namespace switchboard;
 int main(int argc, char** argv) {
     // `assistant eval …`: offline quality evaluation, no Kafka or Redis (see src/eval.hpp).
     if (argc >= 2 && std::string_view(argv[1]) == "eval") return assistant::RunEval(argc - 1, argv + 1);
+    // `assistant gaps …`: "what to add next", asked of a running assistant over gRPC.
+    if (argc >= 2 && std::string_view(argv[1]) == "gaps") return assistant::RunGaps(argc - 1, argv + 1);
     runtime::BlockTerminationSignals();
     config::Schema schema;
     runtime::AddCommonKeys(schema, 8081);
@@ -65,7 +67,8 @@ int main(int argc, char** argv) {
         return 2;
     }
     assistant::ConversationMemory memory(*redis, naming.RedisPrefix());
-    assistant::InboundHandler handler(responder, store, memory, *producer, naming, clock, probe);
+    assistant::GapLog gaps(*redis, naming.RedisPrefix());
+    assistant::InboundHandler handler(responder, store, memory, gaps, *producer, naming, clock, probe);
 
     std::vector<std::unique_ptr<kafka::Consumer>> consumers;
     for (int i = 0; i < cfg.GetInt("kafka.consumers"); ++i) {
@@ -74,7 +77,7 @@ int main(int argc, char** argv) {
             [&handler](const kafka::Record& r) { return handler.Handle(r); }, &rt.registry()));
     }
 
-    assistant::AskService ask(index, responder, probe);
+    assistant::AskService ask(index, responder, gaps, probe);
     grpc::reflection::InitProtoReflectionServerBuilderPlugin();
     grpc::ServerBuilder builder;
     int grpc_port = 0;

@@ -1,5 +1,7 @@
 #include "ask_service.hpp"
 
+#include "switchboard/kb/clusters.hpp"
+
 namespace switchboard::assistant {
 
 namespace {
@@ -8,8 +10,30 @@ constexpr int kDefaultK = 5;
 constexpr int kMaxK = 50;
 }  // namespace
 
-AskService::AskService(const kb::LiveIndex& index, const Responder& responder, AssistantProbe& probe)
-    : index_(index), responder_(responder), probe_(probe) {}
+AskService::AskService(const kb::LiveIndex& index, const Responder& responder, GapLog& gaps, AssistantProbe& probe)
+    : index_(index), responder_(responder), gaps_(gaps), probe_(probe) {}
+
+grpc::Status AskService::ListGaps(grpc::ServerContext*, const v1::ListGapsRequest* request,
+                                  v1::ListGapsResponse* response) {
+    if (request->limit() < 0 || request->limit() > 200) {
+        return {grpc::StatusCode::INVALID_ARGUMENT, "limit must be between 0 (default 20) and 200"};
+    }
+    auto recent = gaps_.Recent(request->lang());
+    if (!recent) return {grpc::StatusCode::UNAVAILABLE, recent.error().message};
+    std::vector<std::string> texts;
+    texts.reserve(recent->size());
+    for (auto& q : *recent) texts.push_back(std::move(q.text));
+    const auto clusters = kb::ClusterQuestions(texts, 0.45);
+    const std::size_t limit = request->limit() == 0 ? 20 : static_cast<std::size_t>(request->limit());
+    for (std::size_t i = 0; i < clusters.size() && i < limit; ++i) {
+        auto* c = response->add_clusters();
+        c->set_representative(clusters[i].representative);
+        for (const auto& e : clusters[i].examples) c->add_examples(e);
+        c->set_count(static_cast<std::int64_t>(clusters[i].count));
+    }
+    response->set_questions(static_cast<std::int64_t>(texts.size()));
+    return grpc::Status::OK;
+}
 
 grpc::Status AskService::Ask(grpc::ServerContext*, const v1::AskRequest* request, v1::AskResponse* response) {
     probe_.OnAsk();

@@ -7,4 +7,8 @@ namespace switchboard::assistant {
 // quality numbers (see README "Assistant quality"). Returns the process exit code.
 int RunEval(int argc, char** argv);
 
+// `assistant gaps [--server HOST:PORT] [--limit N] [--lang L]`: prints the clusters of questions
+// the assistant handed off (AssistantService.ListGaps), largest first. Returns the exit code.
+int RunGaps(int argc, char** argv);
+
 }  // namespace switchboard::assistant

@@ -13,11 +13,12 @@ namespace switchboard::assistant {
 namespace chat = switchboard::chat::v1;
 
 InboundHandler::InboundHandler(const Responder& responder, conversation::Store& store, ConversationMemory& memory,
-                               kafka::Producer& producer, const events::Naming& naming, const Clock& clock,
-                               AssistantProbe& probe)
+                               GapLog& gaps, kafka::Producer& producer, const events::Naming& naming,
+                               const Clock& clock, AssistantProbe& probe)
     : responder_(responder),
       store_(store),
       memory_(memory),
+      gaps_(gaps),
       producer_(producer),
       naming_(naming),
       clock_(clock),
@@ -127,6 +128,12 @@ Status InboundHandler::Handle(const kafka::Record& record) {
                                          Entry(chat::RESPONDER_BOT, d.text, now, d.article.str())});
         !m.ok()) {
         spdlog::warn("conversation {}: could not remember the exchange: {}", conv.str(), m.error().message);
+    }
+    if (handoff && d.reason != chat::HANDOFF_REASON_CUSTOMER_REQUEST) {
+        const std::string lang = in.customer().language().empty() ? DetectLanguage(in.text()) : in.customer().language();
+        if (Status g = gaps_.Record(lang, in.text()); !g.ok()) {
+            spdlog::warn("conversation {}: could not record the unanswered question: {}", conv.str(), g.error().message);
+        }
     }
     if (handoff) {
         auto marked = store_.MarkHandoff(conv, channel_name, now);

@@ -2,6 +2,7 @@
 
 #include "assistant_probe.hpp"
 #include "conversation_memory.hpp"
+#include "gap_log.hpp"
 #include "responder.hpp"
 #include "switchboard/conversation/store.hpp"
 #include "switchboard/core/clock.hpp"
@@ -21,7 +22,7 @@ namespace switchboard::assistant {
 class InboundHandler {
 public:
     InboundHandler(const Responder& responder, conversation::Store& store, ConversationMemory& memory,
-                   kafka::Producer& producer, const events::Naming& naming, const Clock& clock,
+                   GapLog& gaps, kafka::Producer& producer, const events::Naming& naming, const Clock& clock,
                    AssistantProbe& probe);
 
     Status Handle(const kafka::Record& record);
@@ -30,6 +31,7 @@ private:
     const Responder& responder_;
     conversation::Store& store_;
     ConversationMemory& memory_;
+    GapLog& gaps_;
     kafka::Producer& producer_;
     const events::Naming& naming_;
     const Clock& clock_;
