@@ -2,13 +2,18 @@
 
 #include <nlohmann/json.hpp>
 
+#include <algorithm>
 #include <fstream>
 #include <set>
 #include <sstream>
 
+#include "switchboard/core/ids.hpp"
+
 namespace switchboard::kb {
 
 namespace {
+
+constexpr std::string_view kUtf8Bom = "\xEF\xBB\xBF";
 
 Result<Article> ParseLine(const std::string& line) {
     nlohmann::json j;
@@ -70,7 +75,9 @@ Result<Article> ParseLine(const std::string& line) {
 
 }  // namespace
 
-Result<std::vector<Article>> ParseJsonl(std::string_view content) {
+Result<std::vector<Article>> ParseJsonl(std::string_view content) { return ParseJsonl(content, nullptr); }
+
+Result<std::vector<Article>> ParseJsonl(std::string_view content, const ArticleCheck& check) {
     std::vector<Article> out;
     std::set<std::string> ids;
     std::istringstream in{std::string(content)};
@@ -78,11 +85,17 @@ Result<std::vector<Article>> ParseJsonl(std::string_view content) {
     int n = 0;
     while (std::getline(in, line)) {
         ++n;
+        if (n == 1 && line.starts_with(kUtf8Bom)) line.erase(0, kUtf8Bom.size());
         if (line.find_first_not_of(" \t\r") == std::string::npos) continue;
         auto a = ParseLine(line);
         if (!a) return Error::Fatal("line " + std::to_string(n) + ": " + a.error().message);
         if (!ids.insert(a->id.str()).second) {
             return Error::Fatal("line " + std::to_string(n) + ": duplicate id \"" + a->id.str() + "\"");
+        }
+        if (check) {
+            if (Status s = check(*a); !s.ok()) {
+                return Error::Fatal("line " + std::to_string(n) + ": " + s.error().message);
+            }
         }
         out.push_back(std::move(a).value());
     }
@@ -97,6 +110,152 @@ Result<std::vector<Article>> LoadJsonlFile(const std::string& path) {
     auto r = ParseJsonl(ss.str());
     if (!r) return Error::Fatal(path + ": " + r.error().message);
     return r;
+}
+
+}  // namespace switchboard::kb
+
+namespace switchboard::kb {
+
+std::string ToJsonLine(const Article& article) {
+    const nlohmann::ordered_json j{
+        {"id", article.id.str()}, {"questions", article.questions}, {"answer", article.answer},
+        {"lang", article.lang},   {"tags", article.tags},           {"enabled", article.enabled},
+        {"version", article.version},
+    };
+    // Articles are validated as UTF-8 before they get here; anything else is replaced rather
+    // than thrown on.
+    return j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+}
+
+std::string ToJsonl(const std::vector<Article>& articles) {
+    std::string out;
+    for (const Article& a : articles) {
+        out += ToJsonLine(a);
+        out += '\n';
+    }
+    return out;
+}
+
+bool IsValidUtf8(std::string_view text) {
+    std::size_t i = 0;
+    while (i < text.size()) {
+        const auto c = static_cast<unsigned char>(text[i]);
+        if (c < 0x80) {
+            ++i;
+            continue;
+        }
+        std::size_t len = 0;
+        char32_t cp = 0;
+        char32_t min = 0;
+        if ((c & 0xE0) == 0xC0) {
+            len = 2, cp = c & 0x1F, min = 0x80;
+        } else if ((c & 0xF0) == 0xE0) {
+            len = 3, cp = c & 0x0F, min = 0x800;
+        } else if ((c & 0xF8) == 0xF0) {
+            len = 4, cp = c & 0x07, min = 0x10000;
+        } else {
+            return false;
+        }
+        if (i + len > text.size()) return false;
+        for (std::size_t k = 1; k < len; ++k) {
+            const auto cc = static_cast<unsigned char>(text[i + k]);
+            if ((cc & 0xC0) != 0x80) return false;
+            cp = (cp << 6) | (cc & 0x3F);
+        }
+        if (cp < min || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF)) return false;
+        i += len;
+    }
+    return true;
+}
+
+namespace {
+
+bool IsBlank(std::string_view s) { return s.find_first_not_of(" \t\r\n") == std::string_view::npos; }
+bool HasLineBreak(std::string_view s) { return s.find_first_of("\r\n") != std::string_view::npos; }
+
+}  // namespace
+
+Status ValidateId(std::string_view id) {
+    if (!IsValidExternalId(id)) {
+        return Error::Fatal("id \"" + std::string(id.substr(0, 140)) +
+                            "\" must be 1..128 characters of A-Z a-z 0-9 . _ : -");
+    }
+    return Status::Ok();
+}
+
+namespace {
+
+// What is wrong with a question, as the end of "question [N] …"; empty if nothing.
+std::string QuestionProblem(std::string_view question) {
+    if (!IsValidUtf8(question)) return "is not valid UTF-8";
+    if (IsBlank(question)) return "is empty";
+    if (question.size() > kMaxQuestionBytes) {
+        return "is longer than " + std::to_string(kMaxQuestionBytes) + " bytes";
+    }
+    if (HasLineBreak(question)) return "contains a line break";
+    return {};
+}
+
+}  // namespace
+
+Status ValidateQuestion(std::string_view question) {
+    if (std::string problem = QuestionProblem(question); !problem.empty()) {
+        return Error::Fatal("question " + problem);
+    }
+    return Status::Ok();
+}
+
+Status ValidateAnswer(std::string_view answer) {
+    if (!IsValidUtf8(answer)) return Error::Fatal("answer is not valid UTF-8");
+    if (IsBlank(answer)) return Error::Fatal("answer is empty");
+    if (answer.size() > kMaxAnswerBytes) {
+        return Error::Fatal("answer is longer than " + std::to_string(kMaxAnswerBytes) + " bytes");
+    }
+    return Status::Ok();
+}
+
+Status ValidateLang(std::string_view lang) {
+    const bool shaped = lang.size() <= 35 && std::all_of(lang.begin(), lang.end(), [](char c) {
+                            return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+                                   c == '-';
+                        });
+    if (!shaped) {
+        return Error::Fatal("lang \"" + std::string(lang.substr(0, 40)) +
+                            "\" is not a language tag such as \"en\" or \"ru\"");
+    }
+    return Status::Ok();
+}
+
+Status ValidateTag(std::string_view tag) {
+    if (!IsValidUtf8(tag)) return Error::Fatal("a tag is not valid UTF-8");
+    if (IsBlank(tag) || tag.size() > kMaxTagBytes || HasLineBreak(tag) || tag.find(';') != std::string_view::npos) {
+        return Error::Fatal("tag \"" + std::string(tag.substr(0, 80)) + "\" must be 1.." +
+                            std::to_string(kMaxTagBytes) + " bytes without ';' or line breaks");
+    }
+    return Status::Ok();
+}
+
+Status ValidateArticle(const Article& article) {
+    if (Status s = ValidateId(article.id.str()); !s.ok()) return s;
+    if (article.questions.empty()) return Error::Fatal("article has no question");
+    if (article.questions.size() > kMaxQuestions) {
+        return Error::Fatal("article has " + std::to_string(article.questions.size()) + " questions, at most " +
+                            std::to_string(kMaxQuestions) + " are allowed");
+    }
+    for (std::size_t i = 0; i < article.questions.size(); ++i) {
+        if (std::string problem = QuestionProblem(article.questions[i]); !problem.empty()) {
+            return Error::Fatal("question " + std::to_string(i + 1) + " " + problem);
+        }
+    }
+    if (Status s = ValidateAnswer(article.answer); !s.ok()) return s;
+    if (Status s = ValidateLang(article.lang); !s.ok()) return s;
+    if (article.tags.size() > kMaxTags) {
+        return Error::Fatal("article has more than " + std::to_string(kMaxTags) + " tags");
+    }
+    for (const std::string& tag : article.tags) {
+        if (Status s = ValidateTag(tag); !s.ok()) return s;
+    }
+    return Status::Ok();
 }
 
 }  // namespace switchboard::kb

@@ -80,13 +80,24 @@ void Index::Build(Space& space, const std::vector<std::vector<std::string>>& doc
 
 Index::Index(std::vector<Article> articles) : Index(std::move(articles), Options{}) {}
 
-Index::Index(std::vector<Article> articles, Options options) : options_(options), articles_(std::move(articles)) {
+Index::Index(std::vector<Article> articles, Options options, const Embedder* embedder)
+    : options_(options), articles_(std::move(articles)), embedder_(embedder) {
+    if (embedder_ == nullptr || options_.semantic_weight == 0) {
+        embedder_ = nullptr;
+        options_.semantic_weight = 0;
+    } else {
+        dim_ = embedder_->dim();
+    }
     std::array<std::vector<std::vector<std::string>>, kSpaces> docs;
     for (std::size_t a = 0; a < articles_.size(); ++a) {
         for (const auto& q : articles_[a].questions) {
             auto f = Features(q);
             for (std::size_t s = 0; s < kSpaces; ++s) docs[s].push_back(std::move(f[s]));
             doc_article_.push_back(static_cast<std::uint32_t>(a));
+            if (embedder_ != nullptr) {
+                const auto e = embedder_->Embed(q);
+                embeddings_.insert(embeddings_.end(), e.begin(), e.end());
+            }
         }
     }
     for (std::size_t s = 0; s < kSpaces; ++s) Build(spaces_[s], docs[s]);
@@ -120,6 +131,16 @@ std::vector<Match> Index::Search(std::string_view query, std::size_t k, std::str
     Accumulate(spaces_[kWords], f[kWords], options_.word_weight, doc_scores);
     Accumulate(spaces_[kBigrams], f[kBigrams], options_.bigram_weight, doc_scores);
     Accumulate(spaces_[kChars], f[kChars], options_.char_weight, doc_scores);
+    if (embedder_ != nullptr) {
+        const auto q = embedder_->Embed(query);
+        const auto w = static_cast<float>(options_.semantic_weight);
+        const float* e = embeddings_.data();
+        for (std::size_t d = 0; d < doc_scores.size(); ++d, e += dim_) {
+            float dot = 0;
+            for (std::size_t i = 0; i < dim_; ++i) dot += e[i] * q[i];
+            if (dot > 0) doc_scores[d] += w * dot;
+        }
+    }
 
     // An article's evidence: its best variants, the i-th weighted decay^i (a vote of near neighbours).
     constexpr std::size_t kTop = 5;
@@ -132,7 +153,8 @@ std::vector<Match> Index::Search(std::string_view query, std::size_t k, std::str
             if (s > t[i]) std::swap(s, t[i]);
         }
     }
-    const double total_weight = options_.word_weight + options_.bigram_weight + options_.char_weight;
+    const double total_weight =
+        options_.word_weight + options_.bigram_weight + options_.char_weight + options_.semantic_weight;
     // decay_sum[n]: the most an article with n variants can collect, so few-variant articles are
     // not penalized for having few paraphrases.
     std::array<double, kTop> decay{};

@@ -1,6 +1,7 @@
 #include <gtest/gtest.h>
 
 #include "switchboard/kb/article.hpp"
+#include "switchboard/kb/embedder.hpp"
 #include "switchboard/kb/index.hpp"
 #include "switchboard/kb/text.hpp"
 
@@ -105,6 +106,34 @@ TEST(Index, ExactVariantScoresOne) {
     ASSERT_EQ(m.size(), 1u);
     EXPECT_EQ(m[0].article->id.str(), "refund");
     EXPECT_NEAR(m[0].score, 1.0, 1e-6);
+}
+
+// Maps texts mentioning a "topic word" to that topic's axis: a stand-in for a sentence encoder
+// that knows "cash" and "money" mean the same.
+class TopicEmbedder final : public Embedder {
+public:
+    std::vector<float> Embed(std::string_view text) const override {
+        std::vector<float> v(3, 0.0f);
+        const std::string t(text);
+        if (t.find("money") != std::string::npos || t.find("cash") != std::string::npos) v[0] = 1;
+        else if (t.find("password") != std::string::npos || t.find("login") != std::string::npos) v[1] = 1;
+        else v[2] = 1;
+        return v;
+    }
+    std::size_t dim() const override { return 3; }
+};
+
+TEST(Index, SemanticSpaceFindsParaphrasesWithoutSharedWords) {
+    TopicEmbedder embedder;
+    Index::Options options;
+    options.semantic_weight = 1.0;
+    Index hybrid(Sample(), options, &embedder);
+    auto m = hybrid.Search("cash", 3);
+    ASSERT_FALSE(m.empty());
+    EXPECT_EQ(m[0].article->id.str(), "refund") << "'cash' shares no word with 'money back'";
+    Index lexical(Sample());
+    auto l = lexical.Search("cash", 3);
+    EXPECT_TRUE(l.empty() || l[0].score < m[0].score);
 }
 
 TEST(Index, UnrelatedQueryScoresLowAndDisabledArticlesNeverMatch) {

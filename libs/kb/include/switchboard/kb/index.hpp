@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "switchboard/kb/article.hpp"
+#include "switchboard/kb/embedder.hpp"
 
 namespace switchboard::kb {
 
@@ -21,19 +22,24 @@ struct Match {
 // word bigrams and character 3-5-grams of the normalized text (robust to typos and inflections
 // the stemmer misses). A variant's score is the weighted sum of its cosine similarities; an
 // article's is a decaying vote of its best variants (several close paraphrases are stronger
-// evidence than one), normalized by what an article with that many variants can reach. Immutable after construction: Search is thread-safe.
+// evidence than one), normalized by what an article with that many variants can reach. With an
+// Embedder, the sentence encoder's cosine similarity joins the weighted sum (hybrid retrieval). Immutable after construction: Search is thread-safe.
 class Index {
 public:
     struct Options {
         double word_weight = 0.45;
         double bigram_weight = 0.15;
         double char_weight = 0.40;
+        // Weight of the sentence encoder's cosine similarity, when an Embedder is given.
+        double semantic_weight = 1.0;
         // The i-th best variant of an article counts second_variant_weight^i (up to 5 variants).
         double second_variant_weight = 0.8;
     };
 
     explicit Index(std::vector<Article> articles);
-    Index(std::vector<Article> articles, Options options);
+    // `embedder` (optional, must outlive the Index) adds a semantic space: every question variant is
+    // embedded at construction and every query at search.
+    Index(std::vector<Article> articles, Options options, const Embedder* embedder = nullptr);
 
     // Best `k` enabled articles for `query`, best first, score > 0 only. `lang` filters when set.
     std::vector<Match> Search(std::string_view query, std::size_t k, std::string_view lang = {}) const;
@@ -61,6 +67,9 @@ private:
     std::vector<Article> articles_;
     std::vector<std::uint32_t> doc_article_;  // question variant → article index
     std::array<Space, kSpaces> spaces_;
+    const Embedder* embedder_ = nullptr;
+    std::size_t dim_ = 0;
+    std::vector<float> embeddings_;  // doc-major, dim_ floats per question variant
 };
 
 }  // namespace switchboard::kb

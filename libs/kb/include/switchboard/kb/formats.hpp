@@ -1,0 +1,67 @@
+#pragma once
+
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "switchboard/core/error.hpp"
+#include "switchboard/kb/article.hpp"
+
+namespace switchboard::kb {
+
+// Knowledge-base file formats for import and export. Pure functions, no I/O; thread-safe.
+//
+// Every Import* is all or nothing: it returns every article or an Error whose message starts
+// with "line N: " (N counts physical lines from 1; a CSV record spanning several lines is named
+// by its first line). Every imported article passes ValidateArticle. Text is taken as UTF-8; a
+// leading UTF-8 BOM is skipped and CRLF line ends read as LF. Questions and answers are trimmed
+// of surrounding whitespace. Imported articles have version 0.
+//
+// JSONL: ParseJsonl's format (see article.hpp) plus ValidateArticle.
+//
+// CSV (RFC 4180): a header record, then one record per question variant. Columns, in any order,
+// names case-insensitive: `question`, `answer` (required), `id`, `lang`, `tags` (separated by
+// ';'), `enabled` (true/false/yes/no/1/0; empty = true). Any other column is an error. Fields
+// containing commas, quotes or line breaks are quoted with '"', a quote inside doubled. Blank
+// records (every field empty) are skipped. Records are grouped into articles by `id`; a record
+// without an id joins the article with the same answer text, or starts one whose id is
+// "csv-" + 12 hex digits of a hash of the answer (so re-importing yields the same id). Records
+// of one article must agree on answer, lang and enabled; their tags are united.
+//
+// Markdown FAQ: each article is one or more `## question` heading lines in a row (blank lines
+// between them allowed) — several headings are several phrasings of one question — followed by
+// the answer: every line up to the next `## ` heading, kept verbatim (paragraphs, lists, `###`
+// sub-headings…), with leading and trailing blank lines dropped. Everything before the first
+// `## ` (a `# title`, an introduction) is ignored. Headings inside ``` or ~~~ fences are answer
+// text. Directly after the headings an optional comment sets what Markdown cannot say:
+//   <!-- article: {"id": "en-reset", "lang": "en", "tags": ["account"], "enabled": true} -->
+// Without an id, the id is "md-" + 12 hex digits of a hash of the answer (two sections with the
+// same answer become one article). An answer line that would read as a heading or that comment
+// is written with a leading backslash (`\## …`), which the import removes.
+//
+// Both CSV and Markdown: without a lang, it is detected from the article's text (DetectLang).
+enum class Format { kJsonl, kCsv, kMarkdown };
+
+// "jsonl", "csv", "markdown".
+std::string_view FormatName(Format format);
+
+Result<std::vector<Article>> ImportJsonl(std::string_view content);
+Result<std::vector<Article>> ImportCsv(std::string_view content);
+Result<std::vector<Article>> ImportMarkdown(std::string_view content);
+Result<std::vector<Article>> Import(Format format, std::string_view content);
+
+// Exports write the articles in the given order. Importing an export gives the articles back
+// (JSONL: exactly, version and enabled included; CSV and Markdown: all but the version, provided
+// the articles are valid and their questions and answers carry no surrounding whitespace).
+// CSV: header `id,question,answer,lang,tags,enabled`, one record per question, LF line ends.
+// Markdown: a `# Knowledge base` title, then per article its headings, the article comment and
+// the answer.
+std::string ExportCsv(const std::vector<Article>& articles);
+std::string ExportMarkdown(const std::vector<Article>& articles);
+std::string Export(Format format, const std::vector<Article>& articles);
+
+// "ru" if most letters of `text` are Cyrillic, else "en".
+std::string DetectLang(std::string_view text);
+
+}  // namespace switchboard::kb
