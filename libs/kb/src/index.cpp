@@ -94,13 +94,26 @@ Index::Index(std::vector<Article> articles, Options options, const Embedder* emb
             auto f = Features(q);
             for (std::size_t s = 0; s < kSpaces; ++s) docs[s].push_back(std::move(f[s]));
             doc_article_.push_back(static_cast<std::uint32_t>(a));
-            if (embedder_ != nullptr) {
-                const auto e = embedder_->Embed(q);
-                embeddings_.insert(embeddings_.end(), e.begin(), e.end());
-            }
         }
     }
     for (std::size_t s = 0; s < kSpaces; ++s) Build(spaces_[s], docs[s]);
+    if (embedder_ != nullptr) {
+        // In batches: the encoder multiplies bigger matrices faster per text.
+        constexpr std::size_t kBatch = 64;
+        std::vector<std::string> batch;
+        embeddings_.reserve(doc_article_.size() * dim_);
+        auto flush = [&] {
+            for (const auto& e : embedder_->EmbedBatch(batch)) embeddings_.insert(embeddings_.end(), e.begin(), e.end());
+            batch.clear();
+        };
+        for (const auto& art : articles_) {
+            for (const auto& q : art.questions) {
+                batch.push_back(q);
+                if (batch.size() == kBatch) flush();
+            }
+        }
+        if (!batch.empty()) flush();
+    }
 }
 
 void Index::Accumulate(const Space& space, const std::vector<std::string>& features, double weight,

@@ -9,6 +9,7 @@
 #include <optional>
 #include <sstream>
 
+#include "encoder_embedder.hpp"
 #include "responder.hpp"
 #include "switchboard/kb/article.hpp"
 
@@ -138,8 +139,12 @@ int RunEval(int argc, char** argv) {
         ->capture_default_str();
     std::vector<double> weights;
     app.add_option("--index-weights", weights,
-                   "retrieval weights: words bigrams chars second-variant (default: the engine's)")
-        ->expected(4);
+                   "retrieval weights: words bigrams chars second-variant semantic (default: the engine's)")
+        ->expected(5);
+    std::string encoder_setting = "default";
+    app.add_option("--encoder", encoder_setting,
+                   "sentence encoder: 'default' (tools/encoder/fetch-model's), 'off', or a model directory")
+        ->capture_default_str();
     app.add_option("--sweep-csv", sweep_csv, "write the threshold sweep on the reported cases to this CSV");
     try {
         app.parse(argc, argv);
@@ -162,10 +167,23 @@ int RunEval(int argc, char** argv) {
         return 2;
     }
     kb::Index::Options index_options;
-    if (weights.size() == 4) {
-        index_options = {weights[0], weights[1], weights[2], weights[3]};
+    if (weights.size() == 5) {
+        index_options.word_weight = weights[0];
+        index_options.bigram_weight = weights[1];
+        index_options.char_weight = weights[2];
+        index_options.second_variant_weight = weights[3];
+        index_options.semantic_weight = weights[4];
     }
-    const kb::LiveIndex index(std::make_shared<const kb::Index>(std::move(articles).value(), index_options));
+    auto embedder = EncoderEmbedder::FromSetting(encoder_setting);
+    if (!embedder) {
+        std::cerr << "assistant eval: " << embedder.error().message << "\n";
+        return 2;
+    }
+    const auto build_started = std::chrono::steady_clock::now();
+    const kb::LiveIndex index(
+        std::make_shared<const kb::Index>(std::move(articles).value(), index_options, embedder->get()));
+    const double build_seconds =
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - build_started).count();
     Responder::Options options;  // the engine's defaults
     if (threshold) options.threshold = *threshold;
     if (margin >= 0) options.margin = margin;
@@ -232,6 +250,8 @@ int RunEval(int argc, char** argv) {
         {"in_scope_cases", m.in_scope},
         {"oos_cases", m.oos},
         {"queries_per_second", seconds > 0 ? static_cast<double>(cases->size()) / seconds : 0.0},
+        {"encoder", encoder_setting},
+        {"index_build_seconds", build_seconds},
     };
     std::cout << out.dump(2) << "\n";
     return 0;

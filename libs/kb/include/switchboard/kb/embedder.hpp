@@ -1,7 +1,11 @@
 #pragma once
 
 #include <cstddef>
+#include <memory>
+#include <mutex>
+#include <string>
 #include <string_view>
+#include <unordered_map>
 #include <vector>
 
 namespace switchboard::kb {
@@ -12,7 +16,66 @@ class Embedder {
 public:
     virtual ~Embedder() = default;
     virtual std::vector<float> Embed(std::string_view text) const = 0;
+    // Embed for each text, in order; implementations may do it faster than one by one.
+    virtual std::vector<std::vector<float>> EmbedBatch(const std::vector<std::string>& texts) const {
+        std::vector<std::vector<float>> out;
+        out.reserve(texts.size());
+        for (const auto& t : texts) out.push_back(Embed(t));
+        return out;
+    }
     virtual std::size_t dim() const = 0;
+};
+
+// Remembers the embedding of every text it has seen, so rebuilding an index after a small
+// knowledge-base change only embeds the new question variants. Unbounded: it holds what the
+// knowledge base holds (about 1.5 KiB per variant at 384 dimensions). Thread-safe.
+class CachingEmbedder final : public Embedder {
+public:
+    explicit CachingEmbedder(const Embedder& inner) : inner_(inner) {}
+
+    std::vector<float> Embed(std::string_view text) const override {
+        const std::string key(text);
+        {
+            std::lock_guard lock(mu_);
+            if (auto it = cache_.find(key); it != cache_.end()) return it->second;
+        }
+        auto e = inner_.Embed(text);
+        std::lock_guard lock(mu_);
+        cache_.emplace(key, e);
+        return e;
+    }
+
+    std::vector<std::vector<float>> EmbedBatch(const std::vector<std::string>& texts) const override {
+        std::vector<std::vector<float>> out(texts.size());
+        std::vector<std::string> missing;
+        std::vector<std::size_t> where;
+        {
+            std::lock_guard lock(mu_);
+            for (std::size_t i = 0; i < texts.size(); ++i) {
+                if (auto it = cache_.find(texts[i]); it != cache_.end()) {
+                    out[i] = it->second;
+                } else {
+                    missing.push_back(texts[i]);
+                    where.push_back(i);
+                }
+            }
+        }
+        if (missing.empty()) return out;
+        auto fresh = inner_.EmbedBatch(missing);
+        std::lock_guard lock(mu_);
+        for (std::size_t k = 0; k < fresh.size(); ++k) {
+            cache_.emplace(missing[k], fresh[k]);
+            out[where[k]] = std::move(fresh[k]);
+        }
+        return out;
+    }
+
+    std::size_t dim() const override { return inner_.dim(); }
+
+private:
+    const Embedder& inner_;
+    mutable std::mutex mu_;
+    mutable std::unordered_map<std::string, std::vector<float>> cache_;
 };
 
 }  // namespace switchboard::kb

@@ -1,0 +1,184 @@
+#include "linear.hpp"
+
+#include <algorithm>
+#include <cstdlib>
+#include <cstring>
+#include <string_view>
+
+#if defined(__x86_64__)
+#include <immintrin.h>
+#define SWITCHBOARD_ENCODER_X86 1
+#endif
+
+namespace switchboard::encoder {
+namespace {
+
+// Rows of x handled per pass over the weights: a block of x this size stays in L2 while every
+// panel streams past it, so the weights are read from memory once per block.
+constexpr std::size_t kRowBlock = 96;
+
+#if SWITCHBOARD_ENCODER_X86
+
+// One tile: `kRows` rows of y × one 16-column panel, accumulated over all of `in`. The tile sizes
+// keep every accumulator in a register (AVX2: 6 × 2 ymm; SSE: 2 × 4 xmm). The accumulators are
+// named variables, not an array: GCC keeps an array in memory and stores it on every iteration.
+#define SB_ROWS(X) X(0) X(1) X(2) X(3) X(4) X(5)
+
+template <std::size_t kRows>
+__attribute__((target("avx2,fma"))) void TileAvx2(const float* x, std::size_t x_stride, const float* panel,
+                                                  std::size_t in, const float* bias, float* y,
+                                                  std::size_t y_stride) {
+    static_assert(kRows >= 1 && kRows <= 6);
+    const __m256 b0 = _mm256_loadu_ps(bias);
+    const __m256 b1 = _mm256_loadu_ps(bias + 8);
+#define SB_INIT(i) [[maybe_unused]] __m256 acc##i##a = b0, acc##i##b = b1;
+    SB_ROWS(SB_INIT)
+#undef SB_INIT
+    for (std::size_t k = 0; k < in; ++k) {
+        const __m256 w0 = _mm256_loadu_ps(panel + k * 16);
+        const __m256 w1 = _mm256_loadu_ps(panel + k * 16 + 8);
+#define SB_FMA(i)                                                    \
+    if constexpr (kRows > (i)) {                                     \
+        const __m256 xv = _mm256_broadcast_ss(x + (i)*x_stride + k); \
+        acc##i##a = _mm256_fmadd_ps(xv, w0, acc##i##a);              \
+        acc##i##b = _mm256_fmadd_ps(xv, w1, acc##i##b);              \
+    }
+        SB_ROWS(SB_FMA)
+#undef SB_FMA
+    }
+#define SB_STORE(i)                                        \
+    if constexpr (kRows > (i)) {                           \
+        _mm256_storeu_ps(y + (i)*y_stride, acc##i##a);     \
+        _mm256_storeu_ps(y + (i)*y_stride + 8, acc##i##b); \
+    }
+    SB_ROWS(SB_STORE)
+#undef SB_STORE
+}
+
+#undef SB_ROWS
+
+template <std::size_t kRows>
+void TileSse(const float* x, std::size_t x_stride, const float* panel, std::size_t in, const float* bias,
+             float* y, std::size_t y_stride) {
+    __m128 acc[kRows][4];
+    for (std::size_t r = 0; r < kRows; ++r) {
+        for (std::size_t j = 0; j < 4; ++j) acc[r][j] = _mm_loadu_ps(bias + 4 * j);
+    }
+    for (std::size_t k = 0; k < in; ++k) {
+        const float* w = panel + k * 16;
+        const __m128 w0 = _mm_loadu_ps(w);
+        const __m128 w1 = _mm_loadu_ps(w + 4);
+        const __m128 w2 = _mm_loadu_ps(w + 8);
+        const __m128 w3 = _mm_loadu_ps(w + 12);
+        for (std::size_t r = 0; r < kRows; ++r) {
+            const __m128 xv = _mm_set1_ps(x[r * x_stride + k]);
+            acc[r][0] = _mm_add_ps(acc[r][0], _mm_mul_ps(xv, w0));
+            acc[r][1] = _mm_add_ps(acc[r][1], _mm_mul_ps(xv, w1));
+            acc[r][2] = _mm_add_ps(acc[r][2], _mm_mul_ps(xv, w2));
+            acc[r][3] = _mm_add_ps(acc[r][3], _mm_mul_ps(xv, w3));
+        }
+    }
+    for (std::size_t r = 0; r < kRows; ++r) {
+        for (std::size_t j = 0; j < 4; ++j) _mm_storeu_ps(y + r * y_stride + 4 * j, acc[r][j]);
+    }
+}
+
+using TileFn = void (*)(const float*, std::size_t, const float*, std::size_t, const float*, float*,
+                        std::size_t);
+
+// Tiles by row count (index = rows, 1..max); the widest is used while rows remain.
+constexpr TileFn kAvx2Tiles[] = {nullptr,     TileAvx2<1>, TileAvx2<2>, TileAvx2<3>,
+                                 TileAvx2<4>, TileAvx2<5>, TileAvx2<6>};
+constexpr TileFn kBaselineTiles[] = {nullptr, TileSse<1>, TileSse<2>};
+constexpr std::size_t kMaxAvx2Tile = 6;
+constexpr std::size_t kMaxBaselineTile = 2;
+
+#else  // portable C++ for other architectures; the compiler vectorizes the inner loop
+
+template <std::size_t kRows>
+void TilePortable(const float* x, std::size_t x_stride, const float* panel, std::size_t in, const float* bias,
+                  float* y, std::size_t y_stride) {
+    float acc[kRows][16];
+    for (std::size_t r = 0; r < kRows; ++r) std::copy_n(bias, 16, acc[r]);
+    for (std::size_t k = 0; k < in; ++k) {
+        for (std::size_t r = 0; r < kRows; ++r) {
+            const float xv = x[r * x_stride + k];
+            for (std::size_t j = 0; j < 16; ++j) acc[r][j] += xv * panel[k * 16 + j];
+        }
+    }
+    for (std::size_t r = 0; r < kRows; ++r) std::copy_n(acc[r], 16, y + r * y_stride);
+}
+
+using TileFn = void (*)(const float*, std::size_t, const float*, std::size_t, const float*, float*,
+                        std::size_t);
+constexpr TileFn kBaselineTiles[] = {nullptr, TilePortable<1>, TilePortable<2>, TilePortable<3>,
+                                     TilePortable<4>};
+constexpr const TileFn* kAvx2Tiles = kBaselineTiles;
+constexpr std::size_t kMaxAvx2Tile = 4;
+constexpr std::size_t kMaxBaselineTile = 4;
+
+#endif
+
+}  // namespace
+
+SimdLevel BestSimdLevel() {
+#if SWITCHBOARD_ENCODER_X86
+    static const SimdLevel level = [] {
+        // A diagnostic override, to measure or check the baseline kernel on an AVX2 machine.
+        const char* forced = std::getenv("SWITCHBOARD_ENCODER_SIMD");  // NOLINT(concurrency-mt-unsafe)
+        if (forced != nullptr && std::string_view(forced) == "baseline") return SimdLevel::kBaseline;
+        __builtin_cpu_init();
+        return __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma") ? SimdLevel::kAvx2
+                                                                               : SimdLevel::kBaseline;
+    }();
+    return level;
+#else
+    return SimdLevel::kBaseline;
+#endif
+}
+
+PackedLinear::PackedLinear(const float* w, const float* bias, std::size_t out, std::size_t in)
+    : out_(out), in_(in) {
+    const std::size_t panels = (out + kPanel - 1) / kPanel;
+    panels_.assign(panels * in * kPanel, 0.0F);
+    bias_.assign(panels * kPanel, 0.0F);
+    std::copy_n(bias, out, bias_.begin());
+    for (std::size_t o = 0; o < out; ++o) {
+        float* dst = panels_.data() + (o / kPanel) * in * kPanel + o % kPanel;
+        const float* src = w + o * in;
+        for (std::size_t k = 0; k < in; ++k) dst[k * kPanel] = src[k];
+    }
+}
+
+void PackedLinear::Apply(const float* x, std::size_t x_stride, std::size_t rows, float* y,
+                         std::size_t y_stride, SimdLevel level) const {
+    const bool avx2 = level == SimdLevel::kAvx2;
+    const TileFn* tiles = avx2 ? kAvx2Tiles : kBaselineTiles;
+    const std::size_t max_tile = avx2 ? kMaxAvx2Tile : kMaxBaselineTile;
+    const std::size_t panels = panels_.size() / (in_ * kPanel);
+    float
+        last[kPanel * kMaxAvx2Tile];  // a partial last panel is computed here, then the valid columns copied
+    for (std::size_t r0 = 0; r0 < rows; r0 += kRowBlock) {
+        const std::size_t block_rows = std::min(kRowBlock, rows - r0);
+        for (std::size_t p = 0; p < panels; ++p) {
+            const float* panel = panels_.data() + p * in_ * kPanel;
+            const float* b = bias_.data() + p * kPanel;
+            const std::size_t cols = std::min(kPanel, out_ - p * kPanel);
+            for (std::size_t r = 0; r < block_rows;) {
+                const std::size_t n = std::min(max_tile, block_rows - r);
+                const float* xr = x + (r0 + r) * x_stride;
+                float* yr = y + (r0 + r) * y_stride + p * kPanel;
+                if (cols == kPanel) {
+                    tiles[n](xr, x_stride, panel, in_, b, yr, y_stride);
+                } else {
+                    tiles[n](xr, x_stride, panel, in_, b, last, kPanel);
+                    for (std::size_t i = 0; i < n; ++i)
+                        std::memcpy(yr + i * y_stride, last + i * kPanel, cols * sizeof(float));
+                }
+                r += n;
+            }
+        }
+    }
+}
+
+}  // namespace switchboard::encoder

@@ -1,0 +1,44 @@
+#pragma once
+
+#include <cstddef>
+#include <vector>
+
+namespace switchboard::encoder {
+
+// Which SIMD kernel a PackedLinear uses. kAvx2 needs AVX2 and FMA; it is chosen at run time when
+// the CPU has them, so the library itself is built for plain x86-64. SWITCHBOARD_ENCODER_SIMD=baseline
+// in the environment forces the baseline (SSE2) kernel, for comparison.
+enum class SimdLevel { kBaseline, kAvx2 };
+SimdLevel BestSimdLevel();
+
+// A linear layer y = x · wᵀ + b (PyTorch's Linear, w stored [out, in]) whose weights are
+// repacked once, at load time, into 16-column panels. Eigen's general matrix product repacks the
+// weight matrix on every call, which for the few rows of a short text costs more than the
+// arithmetic; with prepacked panels each call streams the weights exactly once.
+// Immutable after construction: Apply is thread-safe.
+class PackedLinear {
+public:
+    static constexpr std::size_t kPanel = 16;  // output columns per panel
+
+    PackedLinear() = default;
+    // `w` is [out, in] row-major, `bias` has `out` values.
+    PackedLinear(const float* w, const float* bias, std::size_t out, std::size_t in);
+
+    // y[r, :] = x[r, :] · wᵀ + b for r < rows. Rows are `x_stride` / `y_stride` floats apart.
+    void Apply(const float* x, std::size_t x_stride, std::size_t rows, float* y, std::size_t y_stride) const {
+        Apply(x, x_stride, rows, y, y_stride, BestSimdLevel());
+    }
+    void Apply(const float* x, std::size_t x_stride, std::size_t rows, float* y, std::size_t y_stride,
+               SimdLevel level) const;
+
+    std::size_t out() const { return out_; }
+    std::size_t in() const { return in_; }
+
+private:
+    std::vector<float> panels_;  // [ceil(out / 16)][in][16], zero-padded
+    std::vector<float> bias_;    // padded to a multiple of 16
+    std::size_t out_ = 0;
+    std::size_t in_ = 0;
+};
+
+}  // namespace switchboard::encoder
