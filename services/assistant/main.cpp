@@ -8,12 +8,16 @@
 #include <string_view>
 
 #include "ask_service.hpp"
+#include "encoder_embedder.hpp"
 #include "eval.hpp"
 #include "assistant_probe.hpp"
 #include "inbound_handler.hpp"
+#include "kb_admin_service.hpp"
+#include "kb_sync.hpp"
 #include "responder.hpp"
 #include "switchboard/conversation/store.hpp"
 #include "switchboard/events/naming.hpp"
+#include "switchboard/kafka/topic_reader.hpp"
 #include "switchboard/kb/article.hpp"
 #include "switchboard/runtime/bootstrap.hpp"
 #include "switchboard/runtime/service_runtime.hpp"
@@ -28,28 +32,70 @@ int main(int argc, char** argv) {
     runtime::BlockTerminationSignals();
     config::Schema schema;
     runtime::AddCommonKeys(schema, 8081);
-    schema.RequiredString("kb.path", "knowledge base, JSON Lines (one article per line)")
-        .String("grpc.listen", "127.0.0.1:9081", "address of the gRPC AssistantService (with reflection)")
+    schema
+        .String("kb.path", "",
+                "seed knowledge base, JSON Lines (one article per line): published to kb.articles.v1 if "
+                "that topic has never held a record, after which the topic is the knowledge base; "
+                "empty = the topic only")
+        .Int("kb.debounce-ms", 200, "rebuild the index at most this often while kb.articles.v1 keeps changing",
+             0, 60000)
+        .Int("kb.admin-apply-timeout-ms", 3000,
+             "how long a KnowledgeBaseAdmin write waits to read its own change back before returning", 0,
+             60000)
+        .String("grpc.listen", "127.0.0.1:9081",
+                "address of the gRPC AssistantService and KnowledgeBaseAdmin (with reflection)")
         .Double("assistant.threshold", 0.5, "minimum score (0..1) to answer; below it the customer is handed off")
+        .String("assistant.encoder", "off",
+                "sentence encoder for hybrid retrieval: 'off' (lexical only), 'default' (the model "
+                "tools/encoder/fetch-model installs) or a model directory")
+        .Double("assistant.semantic-weight", 2.5,
+                "weight of the encoder's similarity against the lexical spaces' (1.0 in all) when it is on")
         .Int("kafka.consumers", 1, "consumer threads for chat.inbound.v1", 1, 64);
     const auto cfg = runtime::Bootstrap(argc, argv, "assistant",
                                         "Switchboard assistant: answers customers from the knowledge base or "
-                                        "hands them to an operator; gRPC Ask for operators.",
+                                        "hands them to an operator; gRPC Ask for operators, "
+                                        "KnowledgeBaseAdmin for curators.",
                                         schema);
     const auto common = runtime::ReadCommon(cfg);
 
-    auto articles = kb::LoadJsonlFile(cfg.GetString("kb.path"));
-    if (!articles) {
-        spdlog::critical("cannot load the knowledge base: {}", articles.error().message);
-        return 2;
+    // The seed is validated like an admin write: it is published as if it were one.
+    std::vector<kb::Article> seed;
+    if (const std::string& path = cfg.GetString("kb.path"); !path.empty()) {
+        auto articles = kb::LoadJsonlFile(path);
+        if (!articles) {
+            spdlog::critical("cannot load the knowledge base: {}", articles.error().message);
+            return 2;
+        }
+        for (const kb::Article& a : *articles) {
+            if (Status s = kb::ValidateArticle(a); !s.ok()) {
+                spdlog::critical("cannot load the knowledge base: {}: article {}: {}", path, a.id.str(),
+                                 s.error().message);
+                return 2;
+            }
+        }
+        seed = std::move(articles).value();
+        spdlog::info("seed knowledge base: {} articles from {}", seed.size(), path);
     }
     const double threshold = cfg.GetDouble("assistant.threshold");
     if (threshold < 0 || threshold > 1) {
         spdlog::critical("config key 'assistant.threshold' must be between 0 and 1");
         return 2;
     }
-    kb::LiveIndex index(std::make_shared<const kb::Index>(std::move(articles).value()));
-    spdlog::info("knowledge base loaded: {} articles from {}", index.Get()->size(), cfg.GetString("kb.path"));
+    auto embedder = assistant::EncoderEmbedder::FromSetting(cfg.GetString("assistant.encoder"));
+    if (!embedder) {
+        spdlog::critical("cannot load the sentence encoder: {}", embedder.error().message);
+        return 2;
+    }
+    // Rebuilds after a knowledge-base change only embed the new question variants.
+    std::unique_ptr<kb::CachingEmbedder> cached_embedder;
+    kb::Index::Options index_options;
+    if (*embedder) {
+        cached_embedder = std::make_unique<kb::CachingEmbedder>(**embedder);
+        index_options.semantic_weight = cfg.GetDouble("assistant.semantic-weight");
+        spdlog::info("hybrid retrieval: sentence encoder on, semantic weight {}", index_options.semantic_weight);
+    }
+    // Empty until KbSync has read kb.articles.v1; the inbound consumers only start after that.
+    kb::LiveIndex index(std::make_shared<const kb::Index>(std::vector<kb::Article>{}));
     const assistant::Responder responder(index, {threshold, 3});
 
     const events::Naming naming(common.ns);
@@ -77,12 +123,43 @@ int main(int argc, char** argv) {
             [&handler](const kafka::Record& r) { return handler.Handle(r); }, &rt.registry()));
     }
 
+    // The knowledge base lives on kb.articles.v1 (src/kb_sync.hpp): every replica reads all of it at
+    // start and follows it; customer messages are consumed only once it is read.
+    assistant::KbProbe kb_probe(rt.registry());
+    assistant::KbCatalog catalog;
+    assistant::KbPublisher publisher(*producer, naming.KbArticles());
+    assistant::KbSync::Hooks kb_hooks;
+    kb_hooks.build_index = [&index_options, &cached_embedder](std::vector<kb::Article> articles) {
+        return std::make_shared<const kb::Index>(std::move(articles), index_options, cached_embedder.get());
+    };
+    kb_hooks.on_synced = [&consumers] {
+        for (auto& c : consumers) c->Start();
+    };
+    const assistant::KbSync::Options kb_sync_options{std::chrono::milliseconds(cfg.GetInt("kb.debounce-ms")),
+                                                     std::chrono::seconds(1)};
+    assistant::KbSync kb_sync(catalog, index, publisher, std::move(seed), kb_sync_options, &kb_probe,
+                              std::move(kb_hooks));
+    std::unique_ptr<kafka::TopicReader> kb_reader;
+    try {
+        kb_reader = kafka::MakeTopicReader(
+            {common.kafka_brokers, "assistant-kb", naming.KbArticles(), {}},
+            {[&kb_sync](const kafka::Record& r) { return kb_sync.OnRecord(r); },
+             [&kb_sync](const std::vector<std::int64_t>& ends) { kb_sync.OnCaughtUp(ends); }},
+            &rt.registry());
+    } catch (const std::exception& e) {
+        spdlog::critical("cannot create the Kafka reader of {}: {}", naming.KbArticles(), e.what());
+        return 2;
+    }
+    assistant::KbAdminService kb_admin(catalog, publisher, kb_probe,
+                                       {std::chrono::milliseconds(cfg.GetInt("kb.admin-apply-timeout-ms"))});
+
     assistant::AskService ask(index, responder, gaps, probe);
     grpc::reflection::InitProtoReflectionServerBuilderPlugin();
     grpc::ServerBuilder builder;
     int grpc_port = 0;
     builder.AddListeningPort(cfg.GetString("grpc.listen"), grpc::InsecureServerCredentials(), &grpc_port);
     builder.RegisterService(&ask);
+    builder.RegisterService(&kb_admin);
     auto rpc_server = builder.BuildAndStart();
     if (!rpc_server || grpc_port == 0) {
         spdlog::critical("cannot listen for gRPC on {}", cfg.GetString("grpc.listen"));
@@ -91,6 +168,7 @@ int main(int argc, char** argv) {
 
     rt.AddReadinessCheck("redis", [&redis] { return redis->Healthy(); });
     rt.AddReadinessCheck("kafka_producer", [&producer] { return producer->Healthy(); });
+    rt.AddReadinessCheck("kb_synced", [&kb_sync] { return kb_sync.Synced(); });
     rt.AddReadinessCheck("kafka_consumer", [&consumers] {
         for (const auto& c : consumers) {
             if (!c->Healthy()) return false;
@@ -103,13 +181,17 @@ int main(int argc, char** argv) {
         spdlog::critical("cannot start the HTTP server: {}", e.what());
         return 2;
     }
-    for (auto& c : consumers) c->Start();
-    spdlog::info("assistant ready: http port {}, gRPC port {}, consuming {}", rt.port(), grpc_port, naming.Inbound());
+    kb_sync.Start();
+    kb_reader->Start();  // the consumers start once the knowledge base is synced (kb_hooks)
+    spdlog::info("assistant started: http port {}, gRPC port {}; reading {}, then consuming {}", rt.port(),
+                 grpc_port, naming.KbArticles(), naming.Inbound());
 
     const int sig = runtime::WaitForTerminationSignal();
     spdlog::info("signal {} received: draining", sig);
+    kb_sync.Stop();  // first: it may still be about to start the consumers
     for (auto& c : consumers) c->Stop();  // finishes the record in hand, commits offsets
     rpc_server->Shutdown(std::chrono::system_clock::now() + std::chrono::milliseconds(common.drain_ms));
+    kb_reader->Stop();
     (void)producer->Flush(std::chrono::milliseconds(common.drain_ms));
     rt.Stop();
     spdlog::info("assistant stopped");

@@ -15,7 +15,9 @@
 #include "switchboard/http/client.hpp"
 #include "switchboard/kafka/admin.hpp"
 #include "switchboard/kafka/producer.hpp"
+#include "switchboard/assistant/v1/assistant.grpc.pb.h"
 #include "switchboard/kb/article.hpp"
+#include "switchboard/kb/v1/admin.grpc.pb.h"
 #include "switchboard/routing/v1/routing.grpc.pb.h"
 #include "switchboard/testing/environment.hpp"
 
@@ -43,6 +45,7 @@ public:
         routing_port = FreePort();
         metrics_port = FreePort();
         routing_grpc_port = FreePort();
+        assistant_grpc_port = FreePort();
         const std::map<std::string, std::string> common{
             {"SWITCHBOARD_NAMESPACE", naming_.ns()},
             {"SWITCHBOARD_KAFKA_BROKERS", testing::KafkaBrokers()},
@@ -59,7 +62,7 @@ public:
         Start("gateway-web-2", SWITCHBOARD_GATEWAY_WEB_BIN, with({{"SWITCHBOARD_HTTP_PORT", std::to_string(web2_port)}}));
         Start("assistant", SWITCHBOARD_ASSISTANT_BIN,
               with({{"SWITCHBOARD_HTTP_PORT", std::to_string(assistant_port)},
-                    {"SWITCHBOARD_GRPC_LISTEN", "127.0.0.1:" + std::to_string(FreePort())},
+                    {"SWITCHBOARD_GRPC_LISTEN", "127.0.0.1:" + std::to_string(assistant_grpc_port)},
                     {"SWITCHBOARD_KB_PATH", SWITCHBOARD_DEMO_KB}}));
         Start("routing", SWITCHBOARD_ROUTING_BIN,
               with({{"SWITCHBOARD_HTTP_PORT", std::to_string(routing_port)},
@@ -101,6 +104,7 @@ public:
     const events::Naming& naming() const { return naming_; }
 
     std::uint16_t web_port = 0, web2_port = 0, assistant_port = 0, routing_port = 0, metrics_port = 0, routing_grpc_port = 0;
+    std::uint16_t assistant_grpc_port = 0;
 
 private:
     void Start(const std::string& name, const std::string& binary, std::map<std::string, std::string> env) {
@@ -401,6 +405,94 @@ TEST_F(E2E, BadConfigurationStopsStartUpNamingTheKey) {
                          log.string());
     EXPECT_EQ(no_kb.WaitExit(10s), 2);
     EXPECT_NE(no_kb.LogTail().find("/nonexistent/kb.jsonl"), std::string::npos) << no_kb.LogTail();
+}
+
+TEST_F(E2E, KnowledgeBaseEditsReachCustomersWithoutARestart) {
+    auto channel = grpc::CreateChannel("127.0.0.1:" + std::to_string(suite().assistant_grpc_port),
+                                       grpc::InsecureChannelCredentials());
+    auto admin = switchboard::kb::v1::KnowledgeBaseAdmin::NewStub(channel);
+    auto assistant = switchboard::assistant::v1::AssistantService::NewStub(channel);
+    const std::string question = "zebrafish tank calibration procedure";
+    // What the assistant's index would answer with, as operators see it through Ask.
+    auto best = [&]() -> std::string {
+        grpc::ClientContext ctx;
+        switchboard::assistant::v1::AskRequest req;
+        req.set_query(question);
+        switchboard::assistant::v1::AskResponse resp;
+        if (!assistant->Ask(&ctx, req, &resp).ok() || !resp.confident()) return "";
+        return resp.articles(0).article().id();
+    };
+    ASSERT_EQ(best(), "");
+
+    // The demo knowledge base was the seed: the assistant published it to the (empty) topic.
+    const auto demo = kb::LoadJsonlFile(SWITCHBOARD_DEMO_KB);
+    ASSERT_TRUE(demo.ok());
+    {
+        grpc::ClientContext ctx;
+        switchboard::kb::v1::ListArticlesRequest req;
+        switchboard::kb::v1::ListArticlesResponse resp;
+        ASSERT_TRUE(admin->ListArticles(&ctx, req, &resp).ok());
+        EXPECT_EQ(resp.total_size(), static_cast<int>(demo->size()));
+    }
+
+    // Upsert: the article reaches the running assistant within seconds.
+    const std::string answer = "Fill the tank, run the calibration wizard, then wait ten minutes.";
+    const auto started = std::chrono::steady_clock::now();
+    {
+        grpc::ClientContext ctx;
+        switchboard::kb::v1::UpsertArticleRequest req;
+        auto* a = req.mutable_article();
+        a->set_id("e2e-zebrafish");
+        a->add_questions(question);
+        a->add_questions("how do I calibrate the zebrafish tank");
+        a->set_answer(answer);
+        a->set_lang("en");
+        a->set_enabled(true);
+        switchboard::kb::v1::UpsertArticleResponse resp;
+        auto s = admin->UpsertArticle(&ctx, req, &resp);
+        ASSERT_TRUE(s.ok()) << s.error_message();
+        EXPECT_TRUE(resp.created());
+        EXPECT_EQ(resp.article().version(), 1);
+    }
+    ASSERT_TRUE(WaitUntil([&] { return best() == "e2e-zebrafish"; }, 5s)) << suite().Logs();
+    {
+        const std::string conv = "e2e-kb-live-1";
+        auto ws = OpenSocket(conv);
+        ASSERT_TRUE(ws);
+        ASSERT_EQ(Post({{"conversation_id", conv}, {"text", question + "?"}})->status, 202);
+        json reply = NextMessage(*ws);
+        EXPECT_EQ(reply.value("author", ""), "bot");
+        EXPECT_EQ(reply.value("kind", ""), "reply") << reply.dump();
+        EXPECT_EQ(reply.value("text", ""), answer);
+    }
+    EXPECT_LT(std::chrono::steady_clock::now() - started, 10s);
+
+    // Delete: the same question is handed off again.
+    {
+        grpc::ClientContext ctx;
+        switchboard::kb::v1::DeleteArticleRequest req;
+        req.set_id("e2e-zebrafish");
+        switchboard::kb::v1::DeleteArticleResponse resp;
+        auto s = admin->DeleteArticle(&ctx, req, &resp);
+        ASSERT_TRUE(s.ok()) << s.error_message();
+    }
+    ASSERT_TRUE(WaitUntil([&] { return best().empty(); }, 5s)) << suite().Logs();
+    {
+        const std::string conv = "e2e-kb-live-2";
+        auto ws = OpenSocket(conv);
+        ASSERT_TRUE(ws);
+        ASSERT_EQ(Post({{"conversation_id", conv}, {"text", question + "?"}})->status, 202);
+        json notice = NextMessage(*ws);
+        EXPECT_EQ(notice.value("kind", ""), "notice") << notice.dump();
+        EXPECT_NE(notice.value("text", ""), answer);
+    }
+    {
+        grpc::ClientContext ctx;
+        switchboard::kb::v1::GetArticleRequest req;
+        req.set_id("e2e-zebrafish");
+        switchboard::kb::v1::Article resp;
+        EXPECT_EQ(admin->GetArticle(&ctx, req, &resp).error_code(), grpc::StatusCode::NOT_FOUND);
+    }
 }
 
 }  // namespace

@@ -20,6 +20,7 @@
 #include "client_events.hpp"
 #include "errors.hpp"
 #include "properties.hpp"
+#include "record_conversion.hpp"
 #include "switchboard/kafka/consumer.hpp"
 #include "topic_counters.hpp"
 
@@ -60,24 +61,6 @@ public:
 private:
     std::vector<RdKafka::TopicPartition*> list_;
 };
-
-Record ToRecord(const RdKafka::Message& message) {
-    Record record;
-    record.topic = message.topic_name();
-    record.partition = message.partition();
-    record.offset = message.offset();
-    if (message.key_pointer() != nullptr) {
-        record.key.assign(static_cast<const char*>(message.key_pointer()), message.key_len());
-    }
-    if (message.payload() != nullptr) {
-        record.value.assign(static_cast<const char*>(message.payload()), message.len());
-    }
-    const RdKafka::MessageTimestamp ts = message.timestamp();
-    if (ts.type != RdKafka::MessageTimestamp::MSG_TIMESTAMP_NOT_AVAILABLE) {
-        record.timestamp_ms = ts.timestamp;
-    }
-    return record;
-}
 
 std::string Describe(const std::vector<RdKafka::TopicPartition*>& partitions) {
     if (partitions.empty()) return "no partitions";

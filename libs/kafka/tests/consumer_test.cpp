@@ -11,6 +11,7 @@
 #include <mutex>
 #include <set>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "switchboard/kafka/producer.hpp"
@@ -271,6 +272,31 @@ TEST_F(ConsumerTest, StopWithoutStartIsFine) {
                                  [](const Record&) { return Status::Ok(); });
     consumer->Stop();
     EXPECT_FALSE(consumer->Healthy());
+}
+
+TEST_F(ConsumerTest, NullValueIsToldApartFromAnEmptyOne) {
+    const std::string topic = NewTopic(1);
+    ASSERT_TRUE(producer_->ProduceSync(topic, "tombstone", std::string_view()).ok());
+    ASSERT_TRUE(producer_->ProduceSync(topic, "empty", std::string_view("", 0)).ok());
+    Produce(topic, "full", "x");
+
+    Seen seen;
+    auto consumer = MakeConsumer(ConsumerFor(topic, UniqueName("group")), [&](const Record& r) {
+        seen.Add(r);
+        return Status::Ok();
+    });
+    consumer->Start();
+    ASSERT_TRUE(seen.WaitForCount(3));
+    const std::vector<Record> records = seen.Snapshot();
+    EXPECT_EQ(records[0].key, "tombstone");
+    EXPECT_TRUE(records[0].value_is_null);
+    EXPECT_TRUE(records[0].value.empty());
+    EXPECT_EQ(records[1].key, "empty");
+    EXPECT_FALSE(records[1].value_is_null);
+    EXPECT_TRUE(records[1].value.empty());
+    EXPECT_EQ(records[2].value, "x");
+    EXPECT_FALSE(records[2].value_is_null);
+    consumer->Stop();
 }
 
 }  // namespace

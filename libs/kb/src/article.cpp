@@ -215,10 +215,10 @@ Status ValidateAnswer(std::string_view answer) {
 }
 
 Status ValidateLang(std::string_view lang) {
-    const bool shaped = lang.size() <= 35 && std::all_of(lang.begin(), lang.end(), [](char c) {
-                            return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-                                   c == '-';
-                        });
+    auto tag_char = [](char c) {
+        return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-';
+    };
+    const bool shaped = lang.size() <= 35 && std::all_of(lang.begin(), lang.end(), tag_char);
     if (!shaped) {
         return Error::Fatal("lang \"" + std::string(lang.substr(0, 40)) +
                             "\" is not a language tag such as \"en\" or \"ru\"");
@@ -228,7 +228,8 @@ Status ValidateLang(std::string_view lang) {
 
 Status ValidateTag(std::string_view tag) {
     if (!IsValidUtf8(tag)) return Error::Fatal("a tag is not valid UTF-8");
-    if (IsBlank(tag) || tag.size() > kMaxTagBytes || HasLineBreak(tag) || tag.find(';') != std::string_view::npos) {
+    if (IsBlank(tag) || tag.size() > kMaxTagBytes || HasLineBreak(tag) ||
+        tag.find(';') != std::string_view::npos) {
         return Error::Fatal("tag \"" + std::string(tag.substr(0, 80)) + "\" must be 1.." +
                             std::to_string(kMaxTagBytes) + " bytes without ';' or line breaks");
     }
@@ -239,8 +240,8 @@ Status ValidateArticle(const Article& article) {
     if (Status s = ValidateId(article.id.str()); !s.ok()) return s;
     if (article.questions.empty()) return Error::Fatal("article has no question");
     if (article.questions.size() > kMaxQuestions) {
-        return Error::Fatal("article has " + std::to_string(article.questions.size()) + " questions, at most " +
-                            std::to_string(kMaxQuestions) + " are allowed");
+        return Error::Fatal("article has " + std::to_string(article.questions.size()) +
+                            " questions, at most " + std::to_string(kMaxQuestions) + " are allowed");
     }
     for (std::size_t i = 0; i < article.questions.size(); ++i) {
         if (std::string problem = QuestionProblem(article.questions[i]); !problem.empty()) {

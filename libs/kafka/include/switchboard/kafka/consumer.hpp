@@ -23,6 +23,9 @@ struct Record {
     std::int64_t offset = 0;
     std::string key;
     std::string value;
+    // True for a null value (a tombstone on a compacted topic); `value` is then empty. An empty
+    // but non-null value reads as value_is_null == false.
+    bool value_is_null = false;
     std::int64_t timestamp_ms = 0;  // broker/producer timestamp, 0 if absent
 };
 

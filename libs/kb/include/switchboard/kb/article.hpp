@@ -27,8 +27,9 @@ struct Article {
 
 // Parses JSON Lines, one article per line:
 //   {"id": "...", "questions": ["..."], "answer": "...", "lang": "en", "tags": ["..."]}
-// Blank lines are skipped. All or nothing: the first bad line fails the whole parse with
-// "line N: <what is wrong>" (bad JSON, missing/ill-typed field, empty questions, duplicate id).
+// Blank lines and a leading UTF-8 BOM are skipped. All or nothing: the first bad line fails the
+// whole parse with "line N: <what is wrong>" (bad JSON, missing/ill-typed field, empty questions,
+// duplicate id).
 Result<std::vector<Article>> ParseJsonl(std::string_view content);
 Result<std::vector<Article>> LoadJsonlFile(const std::string& path);
 

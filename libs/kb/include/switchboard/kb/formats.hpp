@@ -15,10 +15,13 @@ namespace switchboard::kb {
 // Every Import* is all or nothing: it returns every article or an Error whose message starts
 // with "line N: " (N counts physical lines from 1; a CSV record spanning several lines is named
 // by its first line). Every imported article passes ValidateArticle. Text is taken as UTF-8; a
-// leading UTF-8 BOM is skipped and CRLF line ends read as LF. Questions and answers are trimmed
-// of surrounding whitespace. Imported articles have version 0.
+// leading UTF-8 BOM is skipped and CRLF line ends read as LF.
 //
-// JSONL: ParseJsonl's format (see article.hpp) plus ValidateArticle.
+// JSONL: ParseJsonl's format (see article.hpp) plus ValidateArticle; fields taken as written.
+//
+// CSV and Markdown: questions and answers are trimmed of surrounding whitespace, a repeated
+// question of one article is dropped, articles get version 0 and, without a lang, the one
+// DetectLang finds in their text.
 //
 // CSV (RFC 4180): a header record, then one record per question variant. Columns, in any order,
 // names case-insensitive: `question`, `answer` (required), `id`, `lang`, `tags` (separated by
@@ -37,10 +40,9 @@ namespace switchboard::kb {
 // text. Directly after the headings an optional comment sets what Markdown cannot say:
 //   <!-- article: {"id": "en-reset", "lang": "en", "tags": ["account"], "enabled": true} -->
 // Without an id, the id is "md-" + 12 hex digits of a hash of the answer (two sections with the
-// same answer become one article). An answer line that would read as a heading or that comment
-// is written with a leading backslash (`\## …`), which the import removes.
-//
-// Both CSV and Markdown: without a lang, it is detected from the article's text (DetectLang).
+// same answer become one article; an id given twice is an error). An answer line that would read
+// as a heading or as that comment is written with one more leading backslash (`\## …`), which
+// the import removes. Caveat: an answer with an unclosed fence swallows the headings after it.
 enum class Format { kJsonl, kCsv, kMarkdown };
 
 // "jsonl", "csv", "markdown".

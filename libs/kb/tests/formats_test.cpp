@@ -1,0 +1,327 @@
+#include "switchboard/kb/formats.hpp"
+
+#include <gtest/gtest.h>
+
+#include <string>
+#include <vector>
+
+#include "switchboard/kb/article.hpp"
+
+namespace switchboard::kb {
+namespace {
+
+Article Make(std::string id, std::vector<std::string> questions, std::string answer, std::string lang,
+             std::vector<std::string> tags = {}, bool enabled = true, std::int64_t version = 0) {
+    return Article{ArticleId(std::move(id)),
+                   std::move(questions),
+                   std::move(answer),
+                   std::move(lang),
+                   std::move(tags),
+                   enabled,
+                   version};
+}
+
+// Articles that exercise every escaping rule of every format.
+std::vector<Article> Tricky() {
+    return {
+        Make("en-reset", {"how do I reset my password?", "forgot password, \"help\""},
+             "Open settings, then \"Reset\".\n\nThe link is valid for 1 hour; really.", "en",
+             {"account", "login"}),
+        Make("ru-reset", {"как сбросить пароль"}, "Откройте настройки → «Сброс».", "ru", {}, false),
+        Make("md-tricky", {"what does ## mean", "C#"},
+             "## is not a heading here\n<!-- article: {} --> either\n\\## nor this\n```\n## inside a "
+             "fence\n```\nend",
+             "en", {"markdown stuff"}),
+    };
+}
+
+std::vector<Article> WithoutVersions(std::vector<Article> articles) {
+    for (Article& a : articles) a.version = 0;
+    return articles;
+}
+
+void ExpectError(const Result<std::vector<Article>>& r, std::string_view expected) {
+    ASSERT_FALSE(r.ok()) << "imported " << r.value().size() << " articles";
+    EXPECT_NE(r.error().message.find(expected), std::string::npos) << r.error().message;
+}
+
+// ---- validation ----
+
+TEST(ValidateArticle, AcceptsTheLimitsAndNamesWhatIsWrong) {
+    Article a = Make("a.b:c-1_2", {"q"}, "A", "en", {"t"});
+    EXPECT_TRUE(ValidateArticle(a).ok());
+    a.questions.assign(kMaxQuestions, "q");
+    a.questions.front() = std::string(kMaxQuestionBytes, 'x');
+    a.answer = std::string(kMaxAnswerBytes, 'y');
+    EXPECT_TRUE(ValidateArticle(a).ok()) << ValidateArticle(a).error().message;
+
+    auto problem = [](Article x) {
+        return ValidateArticle(x).ok() ? std::string() : ValidateArticle(x).error().message;
+    };
+    Article bad = a;
+    bad.id = ArticleId("has space");
+    EXPECT_NE(problem(bad).find("id \"has space\""), std::string::npos);
+    bad = a;
+    bad.id = ArticleId(std::string(129, 'a'));
+    EXPECT_NE(problem(bad).find("1..128"), std::string::npos);
+    bad = a;
+    bad.questions.push_back("one too many");
+    EXPECT_NE(problem(bad).find("51 questions"), std::string::npos);
+    bad = a;
+    bad.questions.clear();
+    EXPECT_NE(problem(bad).find("no question"), std::string::npos);
+    bad = a;
+    bad.questions[2] = std::string(kMaxQuestionBytes + 1, 'x');
+    EXPECT_EQ(problem(bad), "question 3 is longer than 1000 bytes");
+    bad = a;
+    bad.questions[0] = "   ";
+    EXPECT_EQ(problem(bad), "question 1 is empty");
+    bad = a;
+    bad.questions[0] = "two\nlines";
+    EXPECT_EQ(problem(bad), "question 1 contains a line break");
+    bad = a;
+    bad.questions[1] = "bad \xC3\x28 utf8";
+    EXPECT_EQ(problem(bad), "question 2 is not valid UTF-8");
+    bad = a;
+    bad.answer += "z";
+    EXPECT_EQ(problem(bad), "answer is longer than 8000 bytes");
+    bad = a;
+    bad.answer = "";
+    EXPECT_EQ(problem(bad), "answer is empty");
+    bad = a;
+    bad.answer = "\xED\xA0\x80";  // a UTF-16 surrogate
+    EXPECT_EQ(problem(bad), "answer is not valid UTF-8");
+    bad = a;
+    bad.lang = "en US";
+    EXPECT_NE(problem(bad).find("lang"), std::string::npos);
+    bad = a;
+    bad.tags = {"a;b"};
+    EXPECT_NE(problem(bad).find("tag \"a;b\""), std::string::npos);
+}
+
+TEST(IsValidUtf8, RejectsOverlongsSurrogatesAndTruncation) {
+    EXPECT_TRUE(IsValidUtf8("plain ascii"));
+    EXPECT_TRUE(IsValidUtf8("ёж → 😀"));
+    EXPECT_FALSE(IsValidUtf8("\xC0\xAF"));          // overlong '/'
+    EXPECT_FALSE(IsValidUtf8("\xE0\x80\xAF"));      // overlong
+    EXPECT_FALSE(IsValidUtf8("\xF4\x90\x80\x80"));  // above U+10FFFF
+    EXPECT_FALSE(IsValidUtf8("\xE2\x82"));          // truncated
+    EXPECT_FALSE(IsValidUtf8("\xFF"));
+}
+
+TEST(DetectLang, MostlyCyrillicIsRussian) {
+    EXPECT_EQ(DetectLang("Как сбросить пароль в Nimbus?"), "ru");
+    EXPECT_EQ(DetectLang("How do I reset my пароль"), "en");
+    EXPECT_EQ(DetectLang("12345"), "en");
+}
+
+// ---- JSONL ----
+
+TEST(Jsonl, ExportRoundTripsExactly) {
+    std::vector<Article> articles = Tricky();
+    articles[0].version = 7;
+    const std::string jsonl = ToJsonl(articles);
+    EXPECT_EQ(std::count(jsonl.begin(), jsonl.end(), '\n'), 3);
+    auto back = ParseJsonl(jsonl);
+    ASSERT_TRUE(back.ok()) << back.error().message;
+    EXPECT_EQ(*back, articles);
+    auto imported = Import(Format::kJsonl, Export(Format::kJsonl, articles));
+    ASSERT_TRUE(imported.ok()) << imported.error().message;
+    EXPECT_EQ(*imported, articles);
+}
+
+TEST(Jsonl, ImportValidatesEveryArticleAndNamesTheLine) {
+    ExpectError(ImportJsonl("{\"id\":\"a\",\"questions\":[\"q\"],\"answer\":\"A\"}\n\n"
+                            "{\"id\":\"bad id\",\"questions\":[\"q\"],\"answer\":\"A\"}"),
+                "line 3: id \"bad id\"");
+    ExpectError(
+        ImportJsonl("{\"id\":\"a\",\"questions\":[\"" + std::string(1001, 'q') + "\"],\"answer\":\"A\"}"),
+        "line 1: question 1 is longer than 1000 bytes");
+    ExpectError(ImportJsonl("{\"id\":\"a\",\"questions\":[\"q\"],\"answer\":\"A\"}\n{oops"),
+                "line 2: invalid JSON");
+    // A BOM and CRLF line ends are fine.
+    auto ok = ImportJsonl("\xEF\xBB\xBF{\"id\":\"a\",\"questions\":[\"q\"],\"answer\":\"A\"}\r\n");
+    ASSERT_TRUE(ok.ok()) << ok.error().message;
+    EXPECT_EQ(ok->size(), 1u);
+}
+
+// ---- CSV ----
+
+TEST(Csv, QuotingMergingGeneratedIdsAndDetectedLanguage) {
+    const std::string csv =
+        "\xEF\xBB\xBFQuestion,Answer,Tags\r\n"
+        "how do I reset my password,\"Open settings, then \"\"Reset\"\".\nValid 1 hour.\",account; login\r\n"
+        "forgot password,\"Open settings, then \"\"Reset\"\".\nValid 1 hour.\",security\r\n"
+        "\r\n"
+        "как сбросить пароль,Откройте настройки.,\r\n"
+        ",,\r\n";
+    auto r = ImportCsv(csv);
+    ASSERT_TRUE(r.ok()) << r.error().message;
+    ASSERT_EQ(r->size(), 2u);
+    const Article& en = (*r)[0];
+    EXPECT_EQ(en.questions, (std::vector<std::string>{"how do I reset my password", "forgot password"}));
+    EXPECT_EQ(en.answer, "Open settings, then \"Reset\".\nValid 1 hour.");
+    EXPECT_EQ(en.tags, (std::vector<std::string>{"account", "login", "security"}));
+    EXPECT_EQ(en.lang, "en");
+    EXPECT_TRUE(en.enabled);
+    EXPECT_EQ(en.id.str().rfind("csv-", 0), 0u);
+    EXPECT_EQ(en.id.str().size(), 16u);
+    EXPECT_EQ((*r)[1].lang, "ru");
+    // The id depends on the answer only: importing again yields the same ids.
+    auto again = ImportCsv(
+        "answer,question\n\"Open settings, then \"\"Reset\"\".\nValid 1 hour.\",another phrasing\n");
+    ASSERT_TRUE(again.ok()) << again.error().message;
+    EXPECT_EQ((*again)[0].id, en.id);
+}
+
+TEST(Csv, ExplicitIdsLangAndEnabled) {
+    auto r = ImportCsv(
+        "id,question,answer,lang,enabled\n"
+        "faq-1,q one,A,en,false\n"
+        "faq-1,q two,A,,\n"
+        ",q three,A,,\n"  // no id: joins the article with the same answer
+        "faq-2,q four,B,ru,yes\n");
+    ASSERT_TRUE(r.ok()) << r.error().message;
+    ASSERT_EQ(r->size(), 2u);
+    EXPECT_EQ((*r)[0].id.str(), "faq-1");
+    EXPECT_EQ((*r)[0].questions.size(), 3u);
+    EXPECT_FALSE((*r)[0].enabled);
+    EXPECT_EQ((*r)[1].lang, "ru");
+}
+
+TEST(Csv, BadInputNamesTheLineAndImportsNothing) {
+    ExpectError(ImportCsv(""), "line 1: no header");
+    ExpectError(ImportCsv("question,reply\nq,a\n"), "line 1: unknown column \"reply\"");
+    ExpectError(ImportCsv("question\nq\n"), "line 1: the header needs the columns question and answer");
+    ExpectError(ImportCsv("question,answer,answer\n"), "line 1: column \"answer\" appears twice");
+    ExpectError(ImportCsv("question,answer\nq,a\nq2\n"), "line 3: expected 2 fields, found 1");
+    ExpectError(ImportCsv("question,answer\nq,\"never closed\n\nmore\n"),
+                "line 2: a quoted field is never closed");
+    ExpectError(ImportCsv("question,answer\n\"a \"quote\" here\",x\n"),
+                "line 2: unexpected text after a closing quote");
+    ExpectError(ImportCsv("question,answer\nsay \"hi\",x\n"), "line 2: a quote inside an unquoted field");
+    ExpectError(ImportCsv("question,answer\nq,a\n\"multi\nline\",\n"), "line 3: answer is empty");
+    ExpectError(ImportCsv("question,answer\n  ,a\n"), "line 2: question is empty");
+    ExpectError(ImportCsv("id,question,answer\nx,q,A\nx,q2,B\n"),
+                "line 3: article \"x\" has a different answer");
+    ExpectError(ImportCsv("id,question,answer,lang\nx,q,A,en\nx,q2,A,ru\n"), "line 3: lang \"ru\" differs");
+    ExpectError(ImportCsv("id,question,answer\nbad id,q,A\n"), "line 2: id \"bad id\"");
+    ExpectError(ImportCsv("question,answer,enabled\nq,a,maybe\n"), "line 2: enabled must be true or false");
+    ExpectError(ImportCsv("question,answer\nq,\"" + std::string(8001, 'a') + "\"\n"),
+                "line 2: answer is longer than 8000 bytes");
+    std::string many = "id,question,answer\n";
+    for (int i = 1; i <= 51; ++i) many += "x,q" + std::to_string(i) + ",A\n";
+    ExpectError(ImportCsv(many), "line 52: article \"x\" has more than 50 questions");
+    ExpectError(ImportCsv("question,answer\nq1,A\nq\xC3\x28,A\n"), "line 3: question is not valid UTF-8");
+    // Trailing empty columns (spreadsheets) are fine, trailing text is not.
+    EXPECT_TRUE(ImportCsv("question,answer\nq,a,,\n").ok());
+    ExpectError(ImportCsv("question,answer\nq,a,x\n"), "line 2: expected 2 fields, found 3");
+}
+
+TEST(Csv, ExportRoundTrips) {
+    const std::vector<Article> articles = Tricky();
+    const std::string csv = ExportCsv(articles);
+    EXPECT_EQ(csv.substr(0, csv.find('\n')), "id,question,answer,lang,tags,enabled");
+    auto back = ImportCsv(csv);
+    ASSERT_TRUE(back.ok()) << back.error().message << "\n" << csv;
+    EXPECT_EQ(*back, WithoutVersions(articles));
+}
+
+// ---- Markdown ----
+
+TEST(Markdown, HeadingsInARowAreVariantsOfOneArticle) {
+    const std::string md =
+        "# Nimbus FAQ\n"
+        "Some introduction that is ignored.\n"
+        "\n"
+        "## How do I reset my password?\n"
+        "## Forgot password\n"
+        "\n"
+        "Open settings.\n"
+        "\n"
+        "The link is valid for 1 hour.\n"
+        "### Still stuck?\n"
+        "Write to us.\n"
+        "\n"
+        "## Как сбросить пароль? ##\n"
+        "<!-- article: {\"id\": \"ru-reset\", \"tags\": [\"account\"]} -->\n"
+        "Откройте настройки.\n";
+    auto r = ImportMarkdown(md);
+    ASSERT_TRUE(r.ok()) << r.error().message;
+    ASSERT_EQ(r->size(), 2u);
+    const Article& en = (*r)[0];
+    EXPECT_EQ(en.questions, (std::vector<std::string>{"How do I reset my password?", "Forgot password"}));
+    EXPECT_EQ(en.answer, "Open settings.\n\nThe link is valid for 1 hour.\n### Still stuck?\nWrite to us.");
+    EXPECT_EQ(en.id.str().rfind("md-", 0), 0u);
+    EXPECT_EQ(en.lang, "en");
+    const Article& ru = (*r)[1];
+    EXPECT_EQ(ru.id.str(), "ru-reset");
+    EXPECT_EQ(ru.questions, std::vector<std::string>{"Как сбросить пароль?"});
+    EXPECT_EQ(ru.lang, "ru");
+    EXPECT_EQ(ru.tags, std::vector<std::string>{"account"});
+}
+
+TEST(Markdown, SameAnswerMergesAndFencesHideHeadings) {
+    auto r = ImportMarkdown(
+        "## q1\nSame answer.\n\n## q2\nSame answer.\n\n"
+        "## code\n```\n## not a heading\n```\n");
+    ASSERT_TRUE(r.ok()) << r.error().message;
+    ASSERT_EQ(r->size(), 2u);
+    EXPECT_EQ((*r)[0].questions, (std::vector<std::string>{"q1", "q2"}));
+    EXPECT_EQ((*r)[1].answer, "```\n## not a heading\n```");
+}
+
+TEST(Markdown, BadInputNamesTheLineAndImportsNothing) {
+    ExpectError(ImportMarkdown("# t\n## q1\n\n## q2\nanswer\n## q3\n\n"),
+                "line 6: question \"q3\" has no answer");
+    ExpectError(ImportMarkdown("## \nanswer\n"), "line 1: empty question heading");
+    ExpectError(ImportMarkdown("## q\nanswer\n<!-- article: {\"id\":\"x\"} -->\n"),
+                "line 3: the article comment must come right after");
+    ExpectError(ImportMarkdown("## q\n<!-- article: {\"id\":\"x\"} -->\n<!-- article: {} -->\nA\n"),
+                "line 3: a second article comment");
+    ExpectError(ImportMarkdown("## q\n<!-- article: {\"id\": 5} -->\nA\n"),
+                "line 2: article comment: \"id\"");
+    ExpectError(ImportMarkdown("## q\n<!-- article: {oops} -->\nA\n"),
+                "line 2: article comment: invalid JSON");
+    ExpectError(ImportMarkdown("## q\n<!-- article: {} \nA\n"),
+                "line 2: the article comment must end with -->");
+    ExpectError(ImportMarkdown(
+                    "## a\n<!-- article: {\"id\":\"x\"} -->\nA\n## b\n<!-- article: {\"id\":\"x\"} -->\nB\n"),
+                "line 4: duplicate id \"x\" (first on line 1)");
+    ExpectError(ImportMarkdown("## a\n<!-- article: {\"id\":\"not valid\"} -->\nA\n"),
+                "line 1: id \"not valid\"");
+    ExpectError(ImportMarkdown("## " + std::string(1001, 'q') + "\nA\n"), "line 1: question is longer");
+    std::string many;
+    for (int i = 1; i <= 51; ++i) many += "## q" + std::to_string(i) + "\n";
+    ExpectError(ImportMarkdown(many + "A\n"), "line 51: article");
+    // Nothing but a preamble: no articles, no error.
+    auto none = ImportMarkdown("# Title\nintro\n");
+    ASSERT_TRUE(none.ok());
+    EXPECT_TRUE(none->empty());
+}
+
+TEST(Markdown, ExportRoundTrips) {
+    const std::vector<Article> articles = Tricky();
+    const std::string md = ExportMarkdown(articles);
+    EXPECT_EQ(md.rfind("# Knowledge base\n", 0), 0u);
+    EXPECT_NE(md.find("\\## is not a heading here"), std::string::npos) << md;
+    EXPECT_NE(md.find("\n## inside a fence\n"), std::string::npos) << md;
+    auto back = ImportMarkdown(md);
+    ASSERT_TRUE(back.ok()) << back.error().message << "\n" << md;
+    EXPECT_EQ(*back, WithoutVersions(articles));
+    // And once more through CSV: all three formats agree.
+    auto via_csv = ImportCsv(ExportCsv(*back));
+    ASSERT_TRUE(via_csv.ok());
+    EXPECT_EQ(*via_csv, *back);
+}
+
+TEST(Formats, NamesAndDispatch) {
+    EXPECT_EQ(FormatName(Format::kJsonl), "jsonl");
+    EXPECT_EQ(FormatName(Format::kCsv), "csv");
+    EXPECT_EQ(FormatName(Format::kMarkdown), "markdown");
+    ExpectError(Import(Format::kCsv, "question,answer\nq,\n"), "line 2: answer is empty");
+    ExpectError(Import(Format::kMarkdown, "## q\n"), "line 1: question \"q\" has no answer");
+}
+
+}  // namespace
+}  // namespace switchboard::kb
