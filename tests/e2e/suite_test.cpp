@@ -497,3 +497,46 @@ TEST_F(E2E, KnowledgeBaseEditsReachCustomersWithoutARestart) {
 
 }  // namespace
 }  // namespace switchboard::e2e
+
+namespace switchboard::e2e {
+namespace {
+
+TEST_F(E2E, AnswerThatDidNotHelpIsHandedOffAndShowsInWhatToAddNext) {
+    const std::string conv = "e2e-failed-1";
+    auto ws = OpenSocket(conv);
+    ASSERT_TRUE(ws);
+    ASSERT_EQ(Post({{"conversation_id", conv}, {"text", "how do I reset my password?"}})->status, 202);
+    EXPECT_EQ(NextMessage(*ws).value("text", ""), Answer("en-reset-password"));
+    ASSERT_EQ(Post({{"conversation_id", conv}, {"text", "that didn't help"}})->status, 202);
+    EXPECT_EQ(NextMessage(*ws).value("kind", ""), "notice");
+    EXPECT_TRUE(WaitMetric(suite().metrics_port, "switchboard_handoffs_total",
+                           {{"channel", "web"}, {"reason", "bot_failed"}}, 1));
+
+    // Unanswerable questions are recorded and clustered for the curators.
+    for (const char* q : {"do you have a student discount", "any student discount for me?",
+                          "student discount please"}) {
+        const std::string c = std::string("e2e-gap-") + std::to_string(std::hash<std::string>{}(q) % 100000);
+        ASSERT_EQ(Post({{"conversation_id", c}, {"text", q}})->status, 202);
+    }
+    auto stub = switchboard::assistant::v1::AssistantService::NewStub(grpc::CreateChannel(
+        "127.0.0.1:" + std::to_string(suite().assistant_grpc_port), grpc::InsecureChannelCredentials()));
+    switchboard::assistant::v1::ListGapsResponse gaps;
+    const bool clustered = WaitUntil(
+        [&] {
+            grpc::ClientContext ctx;
+            switchboard::assistant::v1::ListGapsRequest req;
+            gaps.Clear();
+            if (!stub->ListGaps(&ctx, req, &gaps).ok() || gaps.clusters_size() == 0) return false;
+            return gaps.clusters(0).count() >= 3;
+        },
+        kReplyTimeout);
+    ASSERT_TRUE(clustered) << gaps.DebugString();
+    EXPECT_NE(gaps.clusters(0).representative().find("student"), std::string::npos) << gaps.DebugString();
+    // The answer that did not help is recorded as the question it failed on, not as the complaint.
+    for (const auto& c : gaps.clusters()) {
+        for (const auto& e : c.examples()) EXPECT_EQ(e.find("didn't help"), std::string::npos) << gaps.DebugString();
+    }
+}
+
+}  // namespace
+}  // namespace switchboard::e2e

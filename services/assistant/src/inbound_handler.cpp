@@ -130,8 +130,18 @@ Status InboundHandler::Handle(const kafka::Record& record) {
         spdlog::warn("conversation {}: could not remember the exchange: {}", conv.str(), m.error().message);
     }
     if (handoff && d.reason != chat::HANDOFF_REASON_CUSTOMER_REQUEST) {
-        const std::string lang = in.customer().language().empty() ? DetectLanguage(in.text()) : in.customer().language();
-        if (Status g = gaps_.Record(lang, in.text()); !g.ok()) {
+        // After "that didn't help" the gap is the question the answer failed on, not the complaint.
+        std::string question = in.text();
+        if (d.reason == chat::HANDOFF_REASON_BOT_FAILED) {
+            for (auto it = recent->rbegin(); it != recent->rend(); ++it) {
+                if (it->author() == chat::RESPONDER_UNSPECIFIED) {
+                    question = it->text();
+                    break;
+                }
+            }
+        }
+        const std::string lang = in.customer().language().empty() ? DetectLanguage(question) : in.customer().language();
+        if (Status g = gaps_.Record(lang, question); !g.ok()) {
             spdlog::warn("conversation {}: could not record the unanswered question: {}", conv.str(), g.error().message);
         }
     }
