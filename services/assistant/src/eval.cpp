@@ -6,6 +6,7 @@
 #include <chrono>
 #include <fstream>
 #include <iostream>
+#include <map>
 #include <optional>
 #include <sstream>
 
@@ -253,6 +254,20 @@ int RunEval(int argc, char** argv) {
         {"encoder", encoder_setting},
         {"index_build_seconds", build_seconds},
     };
+    // Per language (the customer's, detected from the text as the engine does): Russian should be
+    // as good as English.
+    std::map<std::string, std::vector<Scored>> by_lang;
+    for (const auto& sc : scored) by_lang[DetectLanguage(sc.c->text)].push_back(sc);
+    if (by_lang.size() > 1) {
+        for (const auto& [lang, subset] : by_lang) {
+            const Metrics lm = Measure(subset, options);
+            out["by_language"][lang] = {{"cases", static_cast<int>(subset.size())},
+                                        {"in_scope_accuracy", lm.InScopeAccuracy()},
+                                        {"oos_recall", lm.OosRecall()},
+                                        {"closed_set_accuracy", lm.ClosedSet()},
+                                        {"answer_precision", lm.Precision()}};
+        }
+    }
     std::cout << out.dump(2) << "\n";
     return 0;
 }
