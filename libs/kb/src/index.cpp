@@ -144,7 +144,12 @@ std::vector<Match> Index::Search(std::string_view query, std::size_t k, std::str
     Accumulate(spaces_[kWords], f[kWords], options_.word_weight, doc_scores);
     Accumulate(spaces_[kBigrams], f[kBigrams], options_.bigram_weight, doc_scores);
     Accumulate(spaces_[kChars], f[kChars], options_.char_weight, doc_scores);
-    if (embedder_ != nullptr) {
+    const bool semantic =
+        embedder_ != nullptr &&
+        (lang.empty() || options_.semantic_languages.empty() ||
+         std::find(options_.semantic_languages.begin(), options_.semantic_languages.end(), lang) !=
+             options_.semantic_languages.end());
+    if (semantic) {
         const auto q = embedder_->Embed(query);
         const auto w = static_cast<float>(options_.semantic_weight);
         const float* e = embeddings_.data();
@@ -166,8 +171,8 @@ std::vector<Match> Index::Search(std::string_view query, std::size_t k, std::str
             if (s > t[i]) std::swap(s, t[i]);
         }
     }
-    const double total_weight =
-        options_.word_weight + options_.bigram_weight + options_.char_weight + options_.semantic_weight;
+    const double total_weight = options_.word_weight + options_.bigram_weight + options_.char_weight +
+                                (semantic ? options_.semantic_weight : 0.0);
     // decay_sum[n]: the most an article with n variants can collect, so few-variant articles are
     // not penalized for having few paraphrases.
     std::array<double, kTop> decay{};

@@ -32,6 +32,9 @@ public:
         double char_weight = 0.40;
         // Weight of the sentence encoder's cosine similarity, when an Embedder is given.
         double semantic_weight = 1.0;
+        // Languages the encoder understands: queries searched with another `lang` use the lexical
+        // spaces only (all-MiniLM-L6-v2 is English-only and blurs Russian). Empty = all.
+        std::vector<std::string> semantic_languages{"en"};
         // The i-th best variant of an article counts second_variant_weight^i (up to 5 variants).
         double second_variant_weight = 0.8;
     };
