@@ -15,6 +15,7 @@
 #include "kb_admin_service.hpp"
 #include "kb_sync.hpp"
 #include "responder.hpp"
+#include "suggestion_store.hpp"
 #include "switchboard/conversation/store.hpp"
 #include "switchboard/events/naming.hpp"
 #include "switchboard/kafka/topic_reader.hpp"
@@ -150,8 +151,11 @@ int main(int argc, char** argv) {
         spdlog::critical("cannot create the Kafka reader of {}: {}", naming.KbArticles(), e.what());
         return 2;
     }
+    // Operators' suggestions wait for a review in Redis; an approval publishes like UpsertArticle.
+    assistant::SuggestionStore suggestions(*redis, naming.RedisPrefix());
     assistant::KbAdminService kb_admin(catalog, publisher, kb_probe,
-                                       {std::chrono::milliseconds(cfg.GetInt("kb.admin-apply-timeout-ms"))});
+                                       {std::chrono::milliseconds(cfg.GetInt("kb.admin-apply-timeout-ms"))},
+                                       &suggestions);
 
     assistant::AskService ask(index, responder, gaps, probe);
     grpc::reflection::InitProtoReflectionServerBuilderPlugin();

@@ -540,3 +540,75 @@ TEST_F(E2E, AnswerThatDidNotHelpIsHandedOffAndShowsInWhatToAddNext) {
 
 }  // namespace
 }  // namespace switchboard::e2e
+
+namespace switchboard::e2e {
+namespace {
+
+// An operator's suggested question variant is not used until a reviewer approves it.
+TEST_F(E2E, SuggestedQuestionIsUsedOnlyAfterApproval) {
+    namespace kv1 = switchboard::kb::v1;
+    auto admin = kv1::KnowledgeBaseAdmin::NewStub(grpc::CreateChannel(
+        "127.0.0.1:" + std::to_string(suite().assistant_grpc_port), grpc::InsecureChannelCredentials()));
+    const std::string question = "zebra stripes question xyz";
+    const std::string answer = Answer("en-support-hours");
+    ASSERT_FALSE(answer.empty());
+
+    std::string suggestion_id;
+    {
+        grpc::ClientContext ctx;
+        kv1::ProposeQuestionRequest req;
+        req.set_article_id("en-support-hours");
+        req.set_question(question);
+        req.set_proposed_by("op-anna");
+        kv1::ProposeQuestionResponse resp;
+        auto s = admin->ProposeQuestion(&ctx, req, &resp);
+        ASSERT_TRUE(s.ok()) << s.error_message();
+        suggestion_id = resp.suggestion_id();
+    }
+    {
+        const std::string conv = "e2e-suggest-1";
+        auto ws = OpenSocket(conv);
+        ASSERT_TRUE(ws);
+        ASSERT_EQ(Post({{"conversation_id", conv}, {"text", question}})->status, 202);
+        json notice = NextMessage(*ws);
+        EXPECT_EQ(notice.value("kind", ""), "notice") << notice.dump();
+        EXPECT_NE(notice.value("text", ""), answer);
+    }
+    {
+        grpc::ClientContext ctx;
+        kv1::ReviewSuggestionRequest req;
+        req.set_suggestion_id(suggestion_id);
+        req.set_decision(kv1::REVIEW_DECISION_APPROVE);
+        req.set_reviewer_id("op-lead");
+        kv1::ReviewSuggestionResponse resp;
+        auto s = admin->ReviewSuggestion(&ctx, req, &resp);
+        ASSERT_TRUE(s.ok()) << s.error_message();
+        EXPECT_EQ(resp.suggestion().status(), kv1::SUGGESTION_STATUS_APPROVED);
+    }
+    {
+        // The index is rebuilt (debounced) after the catalog has the change.
+        auto assistant = switchboard::assistant::v1::AssistantService::NewStub(grpc::CreateChannel(
+            "127.0.0.1:" + std::to_string(suite().assistant_grpc_port), grpc::InsecureChannelCredentials()));
+        ASSERT_TRUE(WaitUntil(
+            [&] {
+                grpc::ClientContext ctx;
+                switchboard::assistant::v1::AskRequest req;
+                req.set_query(question);
+                switchboard::assistant::v1::AskResponse resp;
+                return assistant->Ask(&ctx, req, &resp).ok() && resp.confident() &&
+                       resp.articles(0).article().id() == "en-support-hours";
+            },
+            5s))
+            << suite().Logs();
+        const std::string conv = "e2e-suggest-2";
+        auto ws = OpenSocket(conv);
+        ASSERT_TRUE(ws);
+        ASSERT_EQ(Post({{"conversation_id", conv}, {"text", question}})->status, 202);
+        json reply = NextMessage(*ws);
+        EXPECT_EQ(reply.value("kind", ""), "reply") << reply.dump();
+        EXPECT_EQ(reply.value("text", ""), answer);
+    }
+}
+
+}  // namespace
+}  // namespace switchboard::e2e

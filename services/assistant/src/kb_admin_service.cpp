@@ -3,6 +3,7 @@
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
+#include <charconv>
 #include <optional>
 #include <set>
 #include <string>
@@ -59,6 +60,14 @@ std::string_view CodeName(grpc::StatusCode code) {
             return "UNAVAILABLE";
         case grpc::StatusCode::INTERNAL:
             return "INTERNAL";
+        case grpc::StatusCode::ALREADY_EXISTS:
+            return "ALREADY_EXISTS";
+        case grpc::StatusCode::FAILED_PRECONDITION:
+            return "FAILED_PRECONDITION";
+        case grpc::StatusCode::ABORTED:
+            return "ABORTED";
+        case grpc::StatusCode::UNIMPLEMENTED:
+            return "UNIMPLEMENTED";
         default:
             return "OTHER";
     }
@@ -72,11 +81,67 @@ bool Matches(const kb::Article& a, const v1::ListArticlesRequest& request) {
     return true;
 }
 
+constexpr std::size_t kMaxNoteBytes = 2000;
+
+grpc::Status NoSuggestions() {
+    return {grpc::StatusCode::UNIMPLEMENTED, "suggestions are not configured on this replica"};
+}
+
+grpc::Status StoreFailed(const Error& e) {
+    spdlog::error("kb admin: suggestion store: {}", e.message);
+    return {e.retryable ? grpc::StatusCode::UNAVAILABLE : grpc::StatusCode::INTERNAL,
+            "suggestion store (Redis): " + e.message};
+}
+
+// Operator ids and free text of the suggestion RPCs.
+grpc::Status CheckOperator(std::string_view field, const std::string& id) {
+    if (!IsValidExternalId(id)) return Invalid(std::string(field) + " must be 1..128 characters [A-Za-z0-9._:-]");
+    return grpc::Status::OK;
+}
+grpc::Status CheckText(std::string_view field, const std::string& text) {
+    if (text.size() > kMaxNoteBytes) return Invalid(std::string(field) + " is longer than 2000 bytes");
+    if (!kb::IsValidUtf8(text)) return Invalid(std::string(field) + " is not valid UTF-8");
+    return grpc::Status::OK;
+}
+
+bool HasQuestion(const kb::Article& a, const std::string& question) {
+    return std::find(a.questions.begin(), a.questions.end(), question) != a.questions.end();
+}
+
+v1::SuggestionStatus StatusToProto(Suggestion::State state) {
+    switch (state) {
+        case Suggestion::State::kApproved:
+            return v1::SUGGESTION_STATUS_APPROVED;
+        case Suggestion::State::kRejected:
+            return v1::SUGGESTION_STATUS_REJECTED;
+        case Suggestion::State::kPending:
+            break;
+    }
+    return v1::SUGGESTION_STATUS_PENDING;
+}
+
+v1::Suggestion SuggestionToProto(const Suggestion& s) {
+    v1::Suggestion out;
+    out.set_id(s.id);
+    out.set_kind(s.kind == Suggestion::Kind::kArticle ? v1::SUGGESTION_KIND_ARTICLE : v1::SUGGESTION_KIND_QUESTION);
+    out.set_status(StatusToProto(s.state));
+    if (s.article) *out.mutable_article() = assistant::ToProto(*s.article);
+    out.set_article_id(s.article_id);
+    out.set_question(s.question);
+    out.set_proposed_by(s.proposed_by);
+    out.set_note(s.note);
+    out.set_proposed_at_ms(s.proposed_at_ms);
+    out.set_reviewed_by(s.reviewed_by);
+    out.set_reviewed_at_ms(s.reviewed_at_ms);
+    out.set_reason(s.reason);
+    return out;
+}
+
 }  // namespace
 
 KbAdminService::KbAdminService(const KbCatalog& catalog, KbPublisher& publisher, KbProbe& probe,
-                               Options options)
-    : catalog_(catalog), publisher_(publisher), probe_(probe), options_(options) {}
+                               Options options, SuggestionStore* suggestions)
+    : catalog_(catalog), publisher_(publisher), probe_(probe), options_(options), suggestions_(suggestions) {}
 
 grpc::Status KbAdminService::Counted(std::string_view method, grpc::Status status) {
     probe_.OnAdminCall(method, CodeName(status.error_code()));
@@ -108,6 +173,23 @@ grpc::Status KbAdminService::ExportArticles(grpc::ServerContext*, const v1::Expo
     return Counted("ExportArticles", ExportFile(*request, *response));
 }
 
+grpc::Status KbAdminService::ProposeArticle(grpc::ServerContext*, const v1::ProposeArticleRequest* request,
+                                            v1::ProposeArticleResponse* response) {
+    return Counted("ProposeArticle", ProposeNewArticle(*request, *response));
+}
+grpc::Status KbAdminService::ProposeQuestion(grpc::ServerContext*, const v1::ProposeQuestionRequest* request,
+                                             v1::ProposeQuestionResponse* response) {
+    return Counted("ProposeQuestion", ProposeNewQuestion(*request, *response));
+}
+grpc::Status KbAdminService::ListSuggestions(grpc::ServerContext*, const v1::ListSuggestionsRequest* request,
+                                             v1::ListSuggestionsResponse* response) {
+    return Counted("ListSuggestions", ListProposals(*request, *response));
+}
+grpc::Status KbAdminService::ReviewSuggestion(grpc::ServerContext*, const v1::ReviewSuggestionRequest* request,
+                                              v1::ReviewSuggestionResponse* response) {
+    return Counted("ReviewSuggestion", Review(*request, *response));
+}
+
 grpc::Status KbAdminService::Upsert(const v1::UpsertArticleRequest& request,
                                     v1::UpsertArticleResponse& response) {
     if (!request.has_article()) return Invalid("article is required");
@@ -116,6 +198,10 @@ grpc::Status KbAdminService::Upsert(const v1::UpsertArticleRequest& request,
     if (!catalog_.synced()) return NotSynced();
 
     std::lock_guard lock(write_mu_);
+    return UpsertLocked(std::move(article), response);
+}
+
+grpc::Status KbAdminService::UpsertLocked(kb::Article article, v1::UpsertArticleResponse& response) {
     const std::optional<kb::Article> before = catalog_.Find(article.id.str());
     article.version = before ? before->version + 1 : 1;
     if (grpc::Status s = PublishAndWait({ArticleChange::Upsert(article)}); !s.ok()) return s;
@@ -227,6 +313,183 @@ grpc::Status KbAdminService::ExportFile(const v1::ExportArticlesRequest& request
     for (const auto& [id, article] : current) articles.push_back(article);
     response.set_content(kb::Export(*format, articles));
     response.set_count(static_cast<int>(articles.size()));
+    return grpc::Status::OK;
+}
+
+grpc::Status KbAdminService::ProposeNewArticle(const v1::ProposeArticleRequest& request,
+                                               v1::ProposeArticleResponse& response) {
+    if (suggestions_ == nullptr) return NoSuggestions();
+    if (!request.has_article()) return Invalid("article is required");
+    kb::Article article = FromProto(request.article());
+    article.version = 0;
+    if (Status s = kb::ValidateArticle(article); !s.ok()) return Invalid(s.error().message);
+    if (grpc::Status s = CheckOperator("proposed_by", request.proposed_by()); !s.ok()) return s;
+    if (grpc::Status s = CheckText("note", request.note()); !s.ok()) return s;
+    if (!catalog_.synced()) return NotSynced();
+    if (catalog_.Find(article.id.str())) {
+        return {grpc::StatusCode::ALREADY_EXISTS,
+                "article " + article.id.str() + " exists; propose a question for it instead"};
+    }
+    auto id = suggestions_->ProposeArticle(article, request.proposed_by(), request.note());
+    if (!id) return StoreFailed(id.error());
+    spdlog::info("kb admin: {} proposed article {} ({})", request.proposed_by(), article.id.str(), *id);
+    response.set_suggestion_id(*id);
+    return grpc::Status::OK;
+}
+
+grpc::Status KbAdminService::ProposeNewQuestion(const v1::ProposeQuestionRequest& request,
+                                                v1::ProposeQuestionResponse& response) {
+    if (suggestions_ == nullptr) return NoSuggestions();
+    if (Status s = kb::ValidateId(request.article_id()); !s.ok()) return Invalid(s.error().message);
+    if (Status s = kb::ValidateQuestion(request.question()); !s.ok()) return Invalid(s.error().message);
+    if (grpc::Status s = CheckOperator("proposed_by", request.proposed_by()); !s.ok()) return s;
+    if (grpc::Status s = CheckText("note", request.note()); !s.ok()) return s;
+    if (!catalog_.synced()) return NotSynced();
+    std::optional<kb::Article> article = catalog_.Find(request.article_id());
+    if (!article) return {grpc::StatusCode::NOT_FOUND, "no article " + request.article_id()};
+    if (HasQuestion(*article, request.question())) {
+        return {grpc::StatusCode::ALREADY_EXISTS, "article " + request.article_id() + " already has this question"};
+    }
+    // The article with the question must still be a valid article (e.g. at most 50 questions).
+    article->questions.push_back(request.question());
+    if (Status s = kb::ValidateArticle(*article); !s.ok()) return Invalid(s.error().message);
+    auto id = suggestions_->ProposeQuestion(request.article_id(), request.question(), request.proposed_by(),
+                                            request.note());
+    if (!id) return StoreFailed(id.error());
+    spdlog::info("kb admin: {} proposed a question for article {} ({})", request.proposed_by(),
+                 request.article_id(), *id);
+    response.set_suggestion_id(*id);
+    return grpc::Status::OK;
+}
+
+grpc::Status KbAdminService::ListProposals(const v1::ListSuggestionsRequest& request,
+                                           v1::ListSuggestionsResponse& response) {
+    if (suggestions_ == nullptr) return NoSuggestions();
+    std::optional<Suggestion::State> state;
+    switch (request.status()) {
+        case v1::SUGGESTION_STATUS_PENDING:
+            state = Suggestion::State::kPending;
+            break;
+        case v1::SUGGESTION_STATUS_APPROVED:
+            state = Suggestion::State::kApproved;
+            break;
+        case v1::SUGGESTION_STATUS_REJECTED:
+            state = Suggestion::State::kRejected;
+            break;
+        default:
+            return Invalid(
+                "status is required: SUGGESTION_STATUS_PENDING, SUGGESTION_STATUS_APPROVED or "
+                "SUGGESTION_STATUS_REJECTED");
+    }
+    if (request.page_size() < 0 || request.page_size() > kMaxPageSize) {
+        return Invalid("page_size must be between 0 (default 50) and 500");
+    }
+    // The token is the position of the next page.
+    std::int64_t offset = 0;
+    if (!request.page_token().empty()) {
+        const std::string& t = request.page_token();
+        const auto [end, ec] = std::from_chars(t.data(), t.data() + t.size(), offset);
+        if (ec != std::errc() || end != t.data() + t.size() || offset < 0) {
+            return Invalid("page_token is not one this service returned");
+        }
+    }
+    const int page_size = request.page_size() == 0 ? kDefaultPageSize : request.page_size();
+    auto page = suggestions_->List(*state, offset, page_size);
+    if (!page) return StoreFailed(page.error());
+    for (const Suggestion& s : page->suggestions) *response.add_suggestions() = SuggestionToProto(s);
+    if (page->next_offset) response.set_next_page_token(std::to_string(*page->next_offset));
+    response.set_total_size(static_cast<int>(page->total));
+    return grpc::Status::OK;
+}
+
+grpc::Status KbAdminService::ApprovedArticle(const Suggestion& suggestion, kb::Article& out) const {
+    if (suggestion.kind == Suggestion::Kind::kArticle) {
+        if (!suggestion.article) return {grpc::StatusCode::INTERNAL, "suggestion without its article"};
+        out = *suggestion.article;
+        if (catalog_.Find(out.id.str())) {
+            return {grpc::StatusCode::FAILED_PRECONDITION,
+                    "article " + out.id.str() + " was created meanwhile; reject this suggestion"};
+        }
+    } else {
+        std::optional<kb::Article> existing = catalog_.Find(suggestion.article_id);
+        if (!existing) {
+            return {grpc::StatusCode::FAILED_PRECONDITION,
+                    "article " + suggestion.article_id + " no longer exists; reject this suggestion"};
+        }
+        out = std::move(*existing);
+        if (!HasQuestion(out, suggestion.question)) out.questions.push_back(suggestion.question);
+    }
+    if (Status s = kb::ValidateArticle(out); !s.ok()) {
+        return {grpc::StatusCode::FAILED_PRECONDITION, "cannot approve: " + s.error().message};
+    }
+    return grpc::Status::OK;
+}
+
+grpc::Status KbAdminService::Review(const v1::ReviewSuggestionRequest& request,
+                                    v1::ReviewSuggestionResponse& response) {
+    if (suggestions_ == nullptr) return NoSuggestions();
+    const std::string& id = request.suggestion_id();
+    if (!id.starts_with("s-") || !IsValidExternalId(id)) return Invalid("suggestion_id is not a suggestion id");
+    if (request.decision() != v1::REVIEW_DECISION_APPROVE && request.decision() != v1::REVIEW_DECISION_REJECT) {
+        return Invalid("decision is required: REVIEW_DECISION_APPROVE or REVIEW_DECISION_REJECT");
+    }
+    if (grpc::Status s = CheckOperator("reviewer_id", request.reviewer_id()); !s.ok()) return s;
+    if (grpc::Status s = CheckText("reason", request.reason()); !s.ok()) return s;
+    if (!catalog_.synced()) return NotSynced();
+
+    // Only one reviewer gets past this point (a compare-and-set in Redis).
+    auto claim = suggestions_->BeginReview(id, options_.review_hold);
+    if (!claim) return StoreFailed(claim.error());
+    switch (claim->outcome) {
+        case SuggestionStore::ClaimOutcome::kClaimed:
+            break;
+        case SuggestionStore::ClaimOutcome::kNotFound:
+            return {grpc::StatusCode::NOT_FOUND, "no suggestion " + id};
+        case SuggestionStore::ClaimOutcome::kInReview:
+            return {grpc::StatusCode::ABORTED, "suggestion " + id + " is being reviewed by someone else"};
+        case SuggestionStore::ClaimOutcome::kAlreadyReviewed: {
+            auto done = suggestions_->Get(id);
+            std::string by;
+            if (done && *done) {
+                by = std::string(" ") + SuggestionStore::StateName((*done)->state) + " by " + (*done)->reviewed_by;
+            }
+            return {grpc::StatusCode::FAILED_PRECONDITION, "suggestion " + id + " was already reviewed" + by};
+        }
+    }
+    const std::string& token = claim->token;
+    auto abandon = [&](grpc::Status status) {
+        if (Status s = suggestions_->AbandonReview(id, token); !s.ok()) {
+            spdlog::warn("kb admin: cannot release suggestion {}: {}", id, s.error().message);
+        }
+        return status;
+    };
+    auto suggestion = suggestions_->Get(id);
+    if (!suggestion) return abandon(StoreFailed(suggestion.error()));
+    if (!*suggestion) return {grpc::StatusCode::NOT_FOUND, "no suggestion " + id};
+
+    const bool approve = request.decision() == v1::REVIEW_DECISION_APPROVE;
+    if (approve) {
+        std::lock_guard lock(write_mu_);
+        kb::Article article;
+        if (grpc::Status s = ApprovedArticle(**suggestion, article); !s.ok()) return abandon(s);
+        v1::UpsertArticleResponse upserted;
+        if (grpc::Status s = UpsertLocked(std::move(article), upserted); !s.ok()) return abandon(s);
+        *response.mutable_article() = upserted.article();
+    }
+    const Suggestion::State decision = approve ? Suggestion::State::kApproved : Suggestion::State::kRejected;
+    auto finished = suggestions_->FinishReview(id, token, decision, request.reviewer_id(), request.reason());
+    if (!finished) {
+        // Approved: the article is published but the suggestion still looks in review; once the
+        // hold expires a retry publishes the same article again (harmless) and marks it.
+        return StoreFailed(finished.error());
+    }
+    if (!*finished) {
+        return {grpc::StatusCode::ABORTED,
+                "suggestion " + id + ": the review took too long and was taken over by another reviewer"};
+    }
+    spdlog::info("kb admin: {} {} suggestion {}", request.reviewer_id(), approve ? "approved" : "rejected", id);
+    auto reviewed = suggestions_->Get(id);
+    if (reviewed && *reviewed) *response.mutable_suggestion() = SuggestionToProto(**reviewed);
     return grpc::Status::OK;
 }
 

@@ -7,6 +7,7 @@
 #include "kb_catalog.hpp"
 #include "kb_probe.hpp"
 #include "kb_publisher.hpp"
+#include "suggestion_store.hpp"
 #include "switchboard/kb/v1/admin.grpc.pb.h"
 
 namespace switchboard::assistant {
@@ -22,14 +23,22 @@ namespace switchboard::assistant {
 // replica so versions computed from the catalog keep increasing; two replicas writing one article
 // at the same moment may both publish the same version (the later record in the topic wins).
 //
+// Operators' suggestions (Propose*, ListSuggestions, ReviewSuggestion) live in the
+// SuggestionStore; an approval publishes through the same path as UpsertArticle. Without a store
+// those RPCs answer UNIMPLEMENTED.
+//
 // Thread-safety: gRPC calls it from many threads. Dependencies must outlive it.
 class KbAdminService final : public kb::v1::KnowledgeBaseAdmin::Service {
 public:
     struct Options {
         std::chrono::milliseconds apply_timeout{3000};
+        // How long a reviewer holds a suggestion while approving it (publish + read back) before
+        // another reviewer may take it over.
+        std::chrono::milliseconds review_hold{30000};
     };
 
-    KbAdminService(const KbCatalog& catalog, KbPublisher& publisher, KbProbe& probe, Options options);
+    KbAdminService(const KbCatalog& catalog, KbPublisher& publisher, KbProbe& probe, Options options,
+                   SuggestionStore* suggestions = nullptr);
 
     grpc::Status UpsertArticle(grpc::ServerContext* context, const kb::v1::UpsertArticleRequest* request,
                                kb::v1::UpsertArticleResponse* response) override;
@@ -43,6 +52,14 @@ public:
                                 kb::v1::ImportArticlesResponse* response) override;
     grpc::Status ExportArticles(grpc::ServerContext* context, const kb::v1::ExportArticlesRequest* request,
                                 kb::v1::ExportArticlesResponse* response) override;
+    grpc::Status ProposeArticle(grpc::ServerContext* context, const kb::v1::ProposeArticleRequest* request,
+                                kb::v1::ProposeArticleResponse* response) override;
+    grpc::Status ProposeQuestion(grpc::ServerContext* context, const kb::v1::ProposeQuestionRequest* request,
+                                 kb::v1::ProposeQuestionResponse* response) override;
+    grpc::Status ListSuggestions(grpc::ServerContext* context, const kb::v1::ListSuggestionsRequest* request,
+                                 kb::v1::ListSuggestionsResponse* response) override;
+    grpc::Status ReviewSuggestion(grpc::ServerContext* context, const kb::v1::ReviewSuggestionRequest* request,
+                                  kb::v1::ReviewSuggestionResponse* response) override;
 
 private:
     grpc::Status Upsert(const kb::v1::UpsertArticleRequest& request, kb::v1::UpsertArticleResponse& response);
@@ -53,6 +70,18 @@ private:
                             kb::v1::ImportArticlesResponse& response);
     grpc::Status ExportFile(const kb::v1::ExportArticlesRequest& request,
                             kb::v1::ExportArticlesResponse& response);
+    grpc::Status ProposeNewArticle(const kb::v1::ProposeArticleRequest& request,
+                                   kb::v1::ProposeArticleResponse& response);
+    grpc::Status ProposeNewQuestion(const kb::v1::ProposeQuestionRequest& request,
+                                    kb::v1::ProposeQuestionResponse& response);
+    grpc::Status ListProposals(const kb::v1::ListSuggestionsRequest& request,
+                               kb::v1::ListSuggestionsResponse& response);
+    grpc::Status Review(const kb::v1::ReviewSuggestionRequest& request, kb::v1::ReviewSuggestionResponse& response);
+    // The article an approval publishes (validated), or why it cannot be approved.
+    grpc::Status ApprovedArticle(const Suggestion& suggestion, kb::Article& out) const;
+
+    // The write half of UpsertArticle, for a validated article; write_mu_ must be held.
+    grpc::Status UpsertLocked(kb::Article article, kb::v1::UpsertArticleResponse& response);
 
     // Publishes and waits (bounded) until this replica's catalog shows the changes.
     grpc::Status PublishAndWait(const std::vector<ArticleChange>& changes);
@@ -62,6 +91,7 @@ private:
     KbPublisher& publisher_;
     KbProbe& probe_;
     const Options options_;
+    SuggestionStore* const suggestions_;
     std::mutex write_mu_;
 };
 
