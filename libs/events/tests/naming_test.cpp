@@ -1,5 +1,7 @@
 #include "switchboard/events/naming.hpp"
 
+#include "switchboard/events/labels.hpp"
+
 #include <google/protobuf/timestamp.pb.h>
 #include <gtest/gtest.h>
 
@@ -50,6 +52,15 @@ TEST(Timestamp, RoundTripKeepsMillis) {
     const auto ts = ToTimestamp(t);
     EXPECT_EQ(ToUnixMillis(ts), 1'700'000'000'123);
     EXPECT_EQ(FromTimestamp(ts), t);
+}
+
+TEST(Labels, ReasonsAndResponders) {
+    EXPECT_EQ(HandoffReasonLabel(chat::v1::HANDOFF_REASON_LOW_CONFIDENCE), "low_confidence");
+    EXPECT_EQ(HandoffReasonLabel(chat::v1::HANDOFF_REASON_CUSTOMER_REQUEST), "customer_request");
+    EXPECT_EQ(HandoffReasonLabel(chat::v1::HANDOFF_REASON_BOT_FAILED), "bot_failed");
+    EXPECT_EQ(HandoffReasonLabel(chat::v1::HANDOFF_REASON_UNSPECIFIED), "unspecified");
+    EXPECT_EQ(ResponderLabel(chat::v1::RESPONDER_OPERATOR), "operator");
+    EXPECT_EQ(ResponderLabel(chat::v1::RESPONDER_BOT), "bot");
 }
 
 }  // namespace

@@ -6,6 +6,7 @@
 
 #include "switchboard/chat/v1/messages.pb.h"
 #include "switchboard/core/ids.hpp"
+#include "switchboard/events/labels.hpp"
 #include "switchboard/events/publish.hpp"
 
 namespace switchboard::assistant {
@@ -161,9 +162,9 @@ Status InboundHandler::Handle(const kafka::Record& record) {
             probe_.OnSmallTalk(seconds);
             break;
         case Decision::Kind::kHandoff:
-            probe_.OnHandoff(ReasonLabel(d.reason), seconds);
+            probe_.OnHandoff(events::HandoffReasonLabel(d.reason), seconds);
             spdlog::info("conversation {}: handoff ({}) for message {} (best score {:.3f})", conv.str(),
-                         ReasonLabel(d.reason), in.message_id(), d.score);
+                         events::HandoffReasonLabel(d.reason), in.message_id(), d.score);
             break;
     }
     return Status::Ok();

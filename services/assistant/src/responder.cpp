@@ -30,15 +30,6 @@ const Phrases& For(std::string_view lang) { return lang == "ru" ? kRussian : kEn
 
 }  // namespace
 
-std::string ReasonLabel(chat::v1::HandoffReason reason) {
-    switch (reason) {
-        case chat::v1::HANDOFF_REASON_CUSTOMER_REQUEST: return "customer_request";
-        case chat::v1::HANDOFF_REASON_LOW_CONFIDENCE: return "low_confidence";
-        case chat::v1::HANDOFF_REASON_BOT_FAILED: return "bot_failed";
-        default: return "unspecified";
-    }
-}
-
 std::string DetectLanguage(std::string_view text) {
     int cyrillic = 0;
     int latin = 0;

@@ -64,9 +64,6 @@ private:
     Options options_;
 };
 
-// "customer_request", "low_confidence", "bot_failed": the reason as a metric label.
-std::string ReasonLabel(chat::v1::HandoffReason reason);
-
 // "ru" if most letters are Cyrillic, else "en".
 std::string DetectLanguage(std::string_view text);
 

@@ -99,10 +99,6 @@ TEST(DetectLanguage, ByScript) {
     EXPECT_EQ(DetectLanguage("12345"), "en");
 }
 
-TEST(ReasonLabel, Labels) {
-    EXPECT_EQ(ReasonLabel(chat::v1::HANDOFF_REASON_LOW_CONFIDENCE), "low_confidence");
-    EXPECT_EQ(ReasonLabel(chat::v1::HANDOFF_REASON_CUSTOMER_REQUEST), "customer_request");
-}
 
 }  // namespace
 }  // namespace switchboard::assistant

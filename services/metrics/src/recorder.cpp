@@ -7,23 +7,11 @@
 #include "switchboard/chat/v1/events.pb.h"
 #include "switchboard/chat/v1/messages.pb.h"
 #include "switchboard/core/ids.hpp"
+#include "switchboard/events/labels.hpp"
 
 namespace switchboard::metrics {
 
 namespace chat = switchboard::chat::v1;
-
-namespace {
-std::string ResponderLabel(chat::Responder r) { return r == chat::RESPONDER_OPERATOR ? "operator" : "bot"; }
-
-std::string ReasonLabel(chat::HandoffReason r) {
-    switch (r) {
-        case chat::HANDOFF_REASON_CUSTOMER_REQUEST: return "customer_request";
-        case chat::HANDOFF_REASON_LOW_CONFIDENCE: return "low_confidence";
-        case chat::HANDOFF_REASON_BOT_FAILED: return "bot_failed";
-        default: return "unspecified";
-    }
-}
-}  // namespace
 
 Recorder::Recorder(MeasurementStore& store, BusinessProbe& probe, const events::Naming& naming)
     : store_(store), probe_(probe), inbound_topic_(naming.Inbound()) {}
@@ -69,7 +57,7 @@ Status Recorder::HandleEvent(const kafka::Record& record) {
         case chat::ConversationEvent::kReplyDelivered: {
             const auto& d = ev.reply_delivered();
             if (d.kind() == chat::OUTBOUND_KIND_NOTICE) return Status::Ok();
-            auto fr = store_.RecordReply(conv, events::ToUnixMillis(d.delivered_at()), ResponderLabel(d.responder()));
+            auto fr = store_.RecordReply(conv, events::ToUnixMillis(d.delivered_at()), std::string(events::ResponderLabel(d.responder())));
             if (!fr) return fr.error();
             if (*fr) Observe(channel, **fr);
             return Status::Ok();
@@ -86,10 +74,10 @@ Status Recorder::HandleEvent(const kafka::Record& record) {
     if (!*first) return Status::Ok();
     switch (ev.kind_case()) {
         case chat::ConversationEvent::kConversationResolved:
-            probe_.OnResolved(channel, ResponderLabel(ev.conversation_resolved().resolved_by()));
+            probe_.OnResolved(channel, std::string(events::ResponderLabel(ev.conversation_resolved().resolved_by())));
             return store_.EndCycle(conv);
         case chat::ConversationEvent::kHandoffRequested:
-            probe_.OnHandoff(channel, ReasonLabel(ev.handoff_requested().reason()));
+            probe_.OnHandoff(channel, std::string(events::HandoffReasonLabel(ev.handoff_requested().reason())));
             return Status::Ok();
         case chat::ConversationEvent::kBotAnswered:
             if (!ev.bot_answered().article_id().empty()) probe_.OnBotAnswer(channel);
