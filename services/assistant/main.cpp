@@ -51,6 +51,9 @@ int main(int argc, char** argv) {
                 "tools/encoder/fetch-model installs) or a model directory")
         .Double("assistant.semantic-weight", 2.5,
                 "weight of the encoder's similarity against the lexical spaces' (1.0 in all) when it is on")
+        .Double("assistant.classifier-weight", 0.5,
+                "with the encoder on: share of the score from a classifier trained on the articles' "
+                "question variants (0 = retrieval only)")
         .Int("kafka.consumers", 1, "consumer threads for chat.inbound.v1", 1, 64);
     const auto cfg = runtime::Bootstrap(argc, argv, "assistant",
                                         "Switchboard assistant: answers customers from the knowledge base or "
@@ -93,6 +96,11 @@ int main(int argc, char** argv) {
     if (*embedder) {
         cached_embedder = std::make_unique<kb::CachingEmbedder>(**embedder);
         index_options.semantic_weight = cfg.GetDouble("assistant.semantic-weight");
+        index_options.classifier_weight = cfg.GetDouble("assistant.classifier-weight");
+        if (index_options.classifier_weight < 0 || index_options.classifier_weight > 1) {
+            spdlog::critical("config key 'assistant.classifier-weight' must be between 0 and 1");
+            return 2;
+        }
         spdlog::info("hybrid retrieval: sentence encoder on, semantic weight {}", index_options.semantic_weight);
     }
     // Empty until KbSync has read kb.articles.v1; the inbound consumers only start after that.

@@ -113,6 +113,55 @@ Index::Index(std::vector<Article> articles, Options options, const Embedder* emb
             }
         }
         if (!batch.empty()) flush();
+        if (options_.classifier_weight > 0) TrainClassifier();
+    }
+}
+
+// Multinomial logistic regression, one class per article, trained by SGD on the variants'
+// embeddings (deterministic order and seed, so a rebuild gives the same model).
+void Index::TrainClassifier() {
+    const std::size_t classes = articles_.size();
+    const std::size_t n = doc_article_.size();
+    const std::size_t width = dim_ + 1;
+    if (classes < 2 || n == 0) return;
+    classifier_.assign(classes * width, 0.0f);
+    std::vector<std::size_t> order(n);
+    for (std::size_t i = 0; i < n; ++i) order[i] = i;
+    std::vector<float> logits(classes);
+    std::uint64_t rng = 0x9E3779B97F4A7C15ULL;
+    constexpr float kL2 = 1e-5f;
+    for (int epoch = 0; epoch < options_.classifier_epochs; ++epoch) {
+        for (std::size_t i = n; i > 1; --i) {  // Fisher-Yates with a fixed xorshift stream
+            rng ^= rng << 13;
+            rng ^= rng >> 7;
+            rng ^= rng << 17;
+            std::swap(order[i - 1], order[rng % i]);
+        }
+        const float lr = 2.0f / (1.0f + static_cast<float>(epoch));
+        for (std::size_t d : order) {
+            const float* x = &embeddings_[d * dim_];
+            float max_logit = -1e30f;
+            for (std::size_t c = 0; c < classes; ++c) {
+                const float* w = &classifier_[c * width];
+                float z = w[dim_];
+                for (std::size_t k = 0; k < dim_; ++k) z += w[k] * x[k];
+                logits[c] = z;
+                max_logit = std::max(max_logit, z);
+            }
+            float sum = 0;
+            for (auto& z : logits) {
+                z = std::exp(z - max_logit);
+                sum += z;
+            }
+            const std::size_t label = doc_article_[d];
+            for (std::size_t c = 0; c < classes; ++c) {
+                const float g = logits[c] / sum - (c == label ? 1.0f : 0.0f);
+                if (std::abs(g) < 1e-4f) continue;  // most classes barely move: skip their update
+                float* w = &classifier_[c * width];
+                for (std::size_t k = 0; k < dim_; ++k) w[k] -= lr * (g * x[k] + kL2 * w[k]);
+                w[dim_] -= lr * g;
+            }
+        }
     }
 }
 
@@ -149,8 +198,9 @@ std::vector<Match> Index::Search(std::string_view query, std::size_t k, std::str
         (lang.empty() || options_.semantic_languages.empty() ||
          std::find(options_.semantic_languages.begin(), options_.semantic_languages.end(), lang) !=
              options_.semantic_languages.end());
+    std::vector<float> q;  // the query's embedding, for the semantic space and the classifier
     if (semantic) {
-        const auto q = embedder_->Embed(query);
+        q = embedder_->Embed(query);
         const auto w = static_cast<float>(options_.semantic_weight);
         const float* e = embeddings_.data();
         for (std::size_t d = 0; d < doc_scores.size(); ++d, e += dim_) {
@@ -181,6 +231,26 @@ std::vector<Match> Index::Search(std::string_view query, std::size_t k, std::str
         decay[i] = std::pow(options_.second_variant_weight, static_cast<double>(i));
         decay_sum[i + 1] = decay_sum[i] + decay[i];
     }
+    // The classifier's probability per article, when on.
+    std::vector<float> prob;
+    if (semantic && !classifier_.empty()) {
+        const std::size_t width = dim_ + 1;
+        prob.resize(articles_.size());
+        float max_logit = -1e30f;
+        for (std::size_t c = 0; c < articles_.size(); ++c) {
+            const float* w = &classifier_[c * width];
+            float z = w[dim_];
+            for (std::size_t j = 0; j < dim_; ++j) z += w[j] * q[j];
+            prob[c] = z;
+            max_logit = std::max(max_logit, z);
+        }
+        float sum = 0;
+        for (auto& p : prob) {
+            p = std::exp(p - max_logit);
+            sum += p;
+        }
+        for (auto& p : prob) p /= sum;
+    }
     std::vector<Match> out;
     for (std::size_t a = 0; a < articles_.size(); ++a) {
         const Article& art = articles_[a];
@@ -191,7 +261,9 @@ std::vector<Match> Index::Search(std::string_view query, std::size_t k, std::str
         // A near-exact match of one curated variant is as strong as a chorus of close ones.
         const double vote = raw / (total_weight * decay_sum[n]);
         const double single = top[a][0] / total_weight;
-        out.push_back({&art, std::clamp(std::max(vote, single * single), 0.0, 1.0)});
+        double score = std::max(vote, single * single);
+        if (!prob.empty()) score = (1.0 - options_.classifier_weight) * score + options_.classifier_weight * prob[a];
+        out.push_back({&art, std::clamp(score, 0.0, 1.0)});
     }
     const std::size_t keep = std::min(k, out.size());
     std::partial_sort(out.begin(), out.begin() + static_cast<std::ptrdiff_t>(keep), out.end(),

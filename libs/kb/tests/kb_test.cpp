@@ -136,6 +136,19 @@ TEST(Index, SemanticSpaceFindsParaphrasesWithoutSharedWords) {
     EXPECT_TRUE(l.empty() || l[0].score < m[0].score);
 }
 
+TEST(Index, ClassifierOnEmbeddingsRanksTheRightArticleDeterministically) {
+    TopicEmbedder embedder;
+    Index::Options options;
+    options.classifier_weight = 1.0;  // the classifier's probability alone
+    Index a(Sample(), options, &embedder);
+    Index b(Sample(), options, &embedder);
+    auto m = a.Search("cash", 2);
+    ASSERT_FALSE(m.empty());
+    EXPECT_EQ(m[0].article->id.str(), "refund");
+    EXPECT_GT(m[0].score, 0.5) << "trained to put most probability on the right article";
+    EXPECT_DOUBLE_EQ(m[0].score, b.Search("cash", 2)[0].score) << "same data, same model";
+}
+
 TEST(Index, UnrelatedQueryScoresLowAndDisabledArticlesNeverMatch) {
     Index idx(Sample());
     auto m = idx.Search("what is the weather on mars", 3);

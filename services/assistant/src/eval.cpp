@@ -142,6 +142,10 @@ int RunEval(int argc, char** argv) {
     app.add_option("--index-weights", weights,
                    "retrieval weights: words bigrams chars second-variant semantic (default: the engine's)")
         ->expected(5);
+    double classifier_weight = 0.0;
+    app.add_option("--classifier-weight", classifier_weight,
+                   "share of the score from a classifier trained on the variants' embeddings (0 = off)")
+        ->check(CLI::Range(0.0, 1.0));
     std::string encoder_setting = "default";
     app.add_option("--encoder", encoder_setting,
                    "sentence encoder: 'default' (tools/encoder/fetch-model's), 'off', or a model directory")
@@ -175,6 +179,7 @@ int RunEval(int argc, char** argv) {
         index_options.second_variant_weight = weights[3];
         index_options.semantic_weight = weights[4];
     }
+    index_options.classifier_weight = classifier_weight;
     auto embedder = EncoderEmbedder::FromSetting(encoder_setting);
     if (!embedder) {
         std::cerr << "assistant eval: " << embedder.error().message << "\n";

@@ -15,10 +15,30 @@ end
 redis.call('EXPIRE', KEYS[1], ARGV[4])
 local f = redis.call('HMGET', KEYS[1], 'first_in', 'first_reply', 'responder', 'observed')
 if f[1] and f[2] and not f[4] then
-  redis.call('HSET', KEYS[1], 'observed', '1')
+  if redis.call('HGET', KEYS[1], 'ended') then
+    redis.call('DEL', KEYS[1])  -- the late half of a cycle that already ended
+  else
+    redis.call('HSET', KEYS[1], 'observed', '1')
+  end
   return {f[1], f[2], f[3]}
 end
 return false
+)lua");
+    return s;
+}
+
+// KEYS: conversation hash. A cycle whose reply is known but whose first message has not been
+// read yet (the two topics have no order between them) stays, marked ended, until that message
+// completes it; anything else is forgotten so the next message starts a new cycle.
+const redis::Script& EndCycleScript() {
+    static const redis::Script s(R"lua(
+local f = redis.call('HMGET', KEYS[1], 'observed', 'first_reply', 'first_in')
+if f[1] or not f[2] or f[3] then
+  redis.call('DEL', KEYS[1])
+  return 1
+end
+redis.call('HSET', KEYS[1], 'ended', '1')
+return 0
 )lua");
     return s;
 }
@@ -60,7 +80,7 @@ Result<std::optional<FirstResponse>> MeasurementStore::RecordReply(const Convers
 }
 
 Status MeasurementStore::EndCycle(const ConversationId& id) {
-    auto r = redis_.Command({"DEL", prefix_ + "m:conv:" + id.str()});
+    auto r = redis_.Eval(EndCycleScript(), {prefix_ + "m:conv:" + id.str()}, {});
     if (!r) return r.error();
     return Status::Ok();
 }

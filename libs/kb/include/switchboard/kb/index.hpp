@@ -35,6 +35,10 @@ public:
         // Languages the encoder understands: queries searched with another `lang` use the lexical
         // spaces only (all-MiniLM-L6-v2 is English-only and blurs Russian). Empty = all.
         std::vector<std::string> semantic_languages{"en"};
+        // With an Embedder: share of the final score given to a softmax classifier trained on the
+        // variants' embeddings at construction (0 = off). The rest is the retrieval score.
+        double classifier_weight = 0.0;
+        int classifier_epochs = 30;
         // The i-th best variant of an article counts second_variant_weight^i (up to 5 variants).
         double second_variant_weight = 0.8;
     };
@@ -73,6 +77,8 @@ private:
     const Embedder* embedder_ = nullptr;
     std::size_t dim_ = 0;
     std::vector<float> embeddings_;  // doc-major, dim_ floats per question variant
+    void TrainClassifier();
+    std::vector<float> classifier_;  // articles × (dim_ + 1) weights (last = bias)
 };
 
 }  // namespace switchboard::kb
