@@ -7,16 +7,24 @@ namespace {
 constexpr const char* kTtlSeconds = "2592000";  // 30 days
 
 // KEYS: conversation hash. ARGV: field ("first_in" | "first_reply"), ms, responder, ttl.
+// A hash marked "ended" belongs to a resolved cycle whose pair was not complete when the
+// resolution was read (the two topics have no order between them): its missing half completes
+// it; a customer message on an ended hash that already has its message starts a new cycle.
 const redis::Script& RecordScript() {
     static const redis::Script s(R"lua(
+local ended = redis.call('HGET', KEYS[1], 'ended')
+if ended and ARGV[1] == 'first_in' and redis.call('HEXISTS', KEYS[1], 'first_in') == 1 then
+  redis.call('DEL', KEYS[1])
+  ended = false
+end
 if redis.call('HSETNX', KEYS[1], ARGV[1], ARGV[2]) == 1 and ARGV[1] == 'first_reply' then
   redis.call('HSET', KEYS[1], 'responder', ARGV[3])
 end
 redis.call('EXPIRE', KEYS[1], ARGV[4])
 local f = redis.call('HMGET', KEYS[1], 'first_in', 'first_reply', 'responder', 'observed')
 if f[1] and f[2] and not f[4] then
-  if redis.call('HGET', KEYS[1], 'ended') then
-    redis.call('DEL', KEYS[1])  -- the late half of a cycle that already ended
+  if ended then
+    redis.call('DEL', KEYS[1])
   else
     redis.call('HSET', KEYS[1], 'observed', '1')
   end
@@ -27,17 +35,16 @@ return false
     return s;
 }
 
-// KEYS: conversation hash. A cycle whose reply is known but whose first message has not been
-// read yet (the two topics have no order between them) stays, marked ended, until that message
-// completes it; anything else is forgotten so the next message starts a new cycle.
+// KEYS: conversation hash. A measured (or empty) cycle is forgotten; an incomplete one is kept,
+// marked ended, for an hour, for its late half.
 const redis::Script& EndCycleScript() {
     static const redis::Script s(R"lua(
-local f = redis.call('HMGET', KEYS[1], 'observed', 'first_reply', 'first_in')
-if f[1] or not f[2] or f[3] then
+if redis.call('HGET', KEYS[1], 'observed') or redis.call('EXISTS', KEYS[1]) == 0 then
   redis.call('DEL', KEYS[1])
   return 1
 end
 redis.call('HSET', KEYS[1], 'ended', '1')
+redis.call('EXPIRE', KEYS[1], 3600)
 return 0
 )lua");
     return s;

@@ -36,8 +36,8 @@ public:
     Result<std::optional<FirstResponse>> RecordCustomerMessage(const ConversationId& id, std::int64_t at_ms);
     Result<std::optional<FirstResponse>> RecordReply(const ConversationId& id, std::int64_t at_ms,
                                                      const std::string& responder);
-    // The conversation is over: the next customer message starts a new measurement — unless the
-    // reply is known and its first message not yet read, which then completes this one.
+    // The conversation is over: the next customer message starts a new measurement. A cycle still
+    // missing its message or its reply (read later from the other topic) waits an hour for it.
     Status EndCycle(const ConversationId& id);
 
 private:

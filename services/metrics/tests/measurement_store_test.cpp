@@ -56,6 +56,20 @@ TEST_F(MeasurementStoreTest, CycleEndedBeforeItsMessageWasReadIsCompletedByIt) {
     EXPECT_EQ(next->responder, "operator");
 }
 
+// The resolution was read before the reply (an operator resolving right after replying).
+TEST_F(MeasurementStoreTest, ReplyReadAfterTheCycleEndedStillMeasures) {
+    EXPECT_FALSE(store_->RecordCustomerMessage(conv_, 1000).value().has_value());
+    ASSERT_TRUE(store_->EndCycle(conv_).ok());
+    auto late = store_->RecordReply(conv_, 1400, "operator").value();
+    ASSERT_TRUE(late.has_value());
+    EXPECT_EQ(late->first_reply_ms - late->first_message_ms, 400);
+    EXPECT_EQ(late->responder, "operator");
+    EXPECT_FALSE(store_->RecordCustomerMessage(conv_, 5000).value().has_value()) << "a new cycle";
+    auto next = store_->RecordReply(conv_, 5100, "bot").value();
+    ASSERT_TRUE(next.has_value());
+    EXPECT_EQ(next->first_message_ms, 5000);
+}
+
 TEST_F(MeasurementStoreTest, EndedCycleWithoutReplyIsForgotten) {
     EXPECT_FALSE(store_->RecordCustomerMessage(conv_, 1000).value().has_value());
     ASSERT_TRUE(store_->EndCycle(conv_).ok());
