@@ -114,13 +114,9 @@ int main(int argc, char** argv) {
 
     auto redis = redis::MakeClient(common.redis, &rt.registry());
     conversation::Store store(*redis, naming.RedisPrefix());
-    std::unique_ptr<kafka::Producer> producer;
-    try {
-        producer = kafka::MakeProducer({common.kafka_brokers, "assistant", {}}, &rt.registry());
-    } catch (const std::exception& e) {
-        spdlog::critical("cannot create the Kafka producer: {}", e.what());
-        return 2;
-    }
+    auto producer = runtime::OrExit("create the Kafka producer", [&] {
+        return kafka::MakeProducer({common.kafka_brokers, "assistant", {}}, &rt.registry());
+    });
     assistant::ConversationMemory memory(*redis, naming.RedisPrefix());
     assistant::GapLog gaps(*redis, naming.RedisPrefix());
     assistant::InboundHandler handler(responder, store, memory, gaps, *producer, naming, clock, probe);
@@ -148,17 +144,13 @@ int main(int argc, char** argv) {
                                                      std::chrono::seconds(1)};
     assistant::KbSync kb_sync(catalog, index, publisher, std::move(seed), kb_sync_options, &kb_probe,
                               std::move(kb_hooks));
-    std::unique_ptr<kafka::TopicReader> kb_reader;
-    try {
-        kb_reader = kafka::MakeTopicReader(
+    auto kb_reader = runtime::OrExit("create the Kafka reader of " + naming.KbArticles(), [&] {
+        return kafka::MakeTopicReader(
             {common.kafka_brokers, "assistant-kb", naming.KbArticles(), {}},
             {[&kb_sync](const kafka::Record& r) { return kb_sync.OnRecord(r); },
              [&kb_sync](const std::vector<std::int64_t>& ends) { kb_sync.OnCaughtUp(ends); }},
             &rt.registry());
-    } catch (const std::exception& e) {
-        spdlog::critical("cannot create the Kafka reader of {}: {}", naming.KbArticles(), e.what());
-        return 2;
-    }
+    });
     // Operators' suggestions wait for a review in Redis; an approval publishes like UpsertArticle.
     assistant::SuggestionStore suggestions(*redis, naming.RedisPrefix());
     assistant::KbAdminService kb_admin(catalog, publisher, kb_probe,
@@ -187,12 +179,7 @@ int main(int argc, char** argv) {
         }
         return true;
     });
-    try {
-        rt.Start();
-    } catch (const std::exception& e) {
-        spdlog::critical("cannot start the HTTP server: {}", e.what());
-        return 2;
-    }
+    runtime::OrExit("start the HTTP server", [&] { rt.Start(); });
     kb_sync.Start();
     kb_reader->Start();  // the consumers start once the knowledge base is synced (kb_hooks)
     spdlog::info("assistant started: http port {}, gRPC port {}; reading {}, then consuming {}", rt.port(),

@@ -32,13 +32,9 @@ int main(int argc, char** argv) {
     auto redis = redis::MakeClient(common.redis, &rt.registry());
     gateway_web::TranscriptStore transcripts(*redis, naming.RedisPrefix());
     gateway_web::ConnectionRegistry sockets;
-    std::unique_ptr<kafka::Producer> producer;
-    try {
-        producer = kafka::MakeProducer({common.kafka_brokers, "gateway-web", {}}, &rt.registry());
-    } catch (const std::exception& e) {
-        spdlog::critical("cannot create the Kafka producer: {}", e.what());
-        return 2;
-    }
+    auto producer = runtime::OrExit("create the Kafka producer", [&] {
+        return kafka::MakeProducer({common.kafka_brokers, "gateway-web", {}}, &rt.registry());
+    });
     gateway_web::WebGateway gateway(*producer, transcripts, sockets, naming, clock, probe);
     gateway.RegisterRoutes(rt.http());
     redis::Subscriber live(common.redis, transcripts.LiveChannel(),
@@ -52,12 +48,7 @@ int main(int argc, char** argv) {
     rt.AddReadinessCheck("kafka_producer", [&producer] { return producer->Healthy(); });
     rt.AddReadinessCheck("kafka_consumer", [&consumer] { return consumer->Healthy(); });
     rt.AddReadinessCheck("redis_live", [&live] { return live.Subscribed(); });
-    try {
-        rt.Start();
-    } catch (const std::exception& e) {
-        spdlog::critical("cannot start the HTTP server: {}", e.what());
-        return 2;
-    }
+    runtime::OrExit("start the HTTP server", [&] { rt.Start(); });
     live.Start();
     consumer->Start();
     spdlog::info("gateway-web ready: http://{}:{}/", common.http.host, rt.port());

@@ -33,12 +33,7 @@ int main(int argc, char** argv) {
 
     rt.AddReadinessCheck("redis", [&redis] { return redis->Healthy(); });
     rt.AddReadinessCheck("kafka_consumer", [&consumer] { return consumer->Healthy(); });
-    try {
-        rt.Start();
-    } catch (const std::exception& e) {
-        spdlog::critical("cannot start the HTTP server: {}", e.what());
-        return 2;
-    }
+    runtime::OrExit("start the HTTP server", [&] { rt.Start(); });
     consumer->Start();
     spdlog::info("metrics ready: http port {}", rt.port());
 

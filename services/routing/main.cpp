@@ -36,13 +36,9 @@ int main(int argc, char** argv) {
 
     auto redis = redis::MakeClient(common.redis, &rt.registry());
     conversation::Store store(*redis, naming.RedisPrefix());
-    std::unique_ptr<kafka::Producer> producer;
-    try {
-        producer = kafka::MakeProducer({common.kafka_brokers, "routing", {}}, &rt.registry());
-    } catch (const std::exception& e) {
-        spdlog::critical("cannot create the Kafka producer: {}", e.what());
-        return 2;
-    }
+    auto producer = runtime::OrExit("create the Kafka producer", [&] {
+        return kafka::MakeProducer({common.kafka_brokers, "routing", {}}, &rt.registry());
+    });
     routing::Router router(store, *producer, naming, clock, probe,
                            {std::chrono::milliseconds(cfg.GetInt("bot.idle-resolve-ms")), 100});
     auto consumer = kafka::MakeConsumer(
@@ -64,12 +60,7 @@ int main(int argc, char** argv) {
     rt.AddReadinessCheck("redis", [&redis] { return redis->Healthy(); });
     rt.AddReadinessCheck("kafka_producer", [&producer] { return producer->Healthy(); });
     rt.AddReadinessCheck("kafka_consumer", [&consumer] { return consumer->Healthy(); });
-    try {
-        rt.Start();
-    } catch (const std::exception& e) {
-        spdlog::critical("cannot start the HTTP server: {}", e.what());
-        return 2;
-    }
+    runtime::OrExit("start the HTTP server", [&] { rt.Start(); });
     consumer->Start();
     // The sweeper also retries assignment, so a queue drains even if an event was missed.
     runtime::Ticker sweeper(std::chrono::milliseconds(cfg.GetInt("sweep.interval-ms")), [&router] {

@@ -34,6 +34,10 @@ CommonSettings ReadCommon(const config::Config& config) {
     return s;
 }
 
+void LogStartupFailure(std::string_view what, const std::exception& e) {
+    spdlog::critical("cannot {}: {}", what, e.what());
+}
+
 config::Config Bootstrap(int argc, char** argv, const std::string& service, const std::string& description,
                          const config::Schema& schema) {
     CLI::App app(description, service);

@@ -1,7 +1,11 @@
 #pragma once
 
 #include <cstdint>
+#include <cstdlib>
+#include <exception>
 #include <string>
+#include <string_view>
+#include <utility>
 
 #include "switchboard/config/config.hpp"
 #include "switchboard/http/server.hpp"
@@ -29,5 +33,21 @@ CommonSettings ReadCommon(const config::Config& config);
 // reason to stderr and exits 2 — a misconfigured service never starts.
 config::Config Bootstrap(int argc, char** argv, const std::string& service, const std::string& description,
                          const config::Schema& schema);
+
+// Logs "cannot <what>: <reason>" as critical. For OrExit; not for hot paths.
+void LogStartupFailure(std::string_view what, const std::exception& e);
+
+// Start-up steps that throw on a problem a human must fix (bad Kafka property, port in use):
+// returns what `step` returns, or logs "cannot <what>: <reason>" and exits 2 — the one policy
+// every composition root follows.
+template <typename Step>
+decltype(auto) OrExit(std::string_view what, Step&& step) {
+    try {
+        return std::forward<Step>(step)();
+    } catch (const std::exception& e) {
+        LogStartupFailure(what, e);
+        std::exit(2);
+    }
+}
 
 }  // namespace switchboard::runtime
