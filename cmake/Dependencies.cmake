@@ -16,3 +16,8 @@ find_package(PkgConfig REQUIRED)
 pkg_check_modules(RDKAFKA REQUIRED IMPORTED_TARGET rdkafka++ rdkafka)
 # hiredis' own CMake config is broken on Debian 12; pkg-config is reliable.
 pkg_check_modules(HIREDIS REQUIRED IMPORTED_TARGET hiredis)
+# Gateways: libcurl for HTTPS calls to platform APIs (Telegram, WhatsApp) and SMTP submission;
+# OpenSSL for HMAC-SHA256 webhook signatures; GMime for parsing e-mail (MIME) in gateway-email.
+find_package(CURL REQUIRED)
+find_package(OpenSSL REQUIRED)
+pkg_check_modules(GMIME REQUIRED IMPORTED_TARGET gmime-3.0)

@@ -9,6 +9,7 @@
 #include <filesystem>
 #include <memory>
 
+#include "stack.hpp"
 #include "support.hpp"
 #include "switchboard/chat/v1/messages.pb.h"
 #include "switchboard/events/naming.hpp"
@@ -30,92 +31,20 @@ namespace rv1 = switchboard::routing::v1;
 
 constexpr auto kReplyTimeout = 15s;
 
-// The whole suite, started once for all tests of this binary (services are slow to join groups).
-class Suite {
+// The whole suite, started once for all tests of this binary (services are slow to join groups):
+// the core services plus two gateway-web replicas (a customer's socket may be on either one).
+class Suite : public Stack {
 public:
-    Suite() : naming_(testing::UniqueNamespace()) {
-        dir_ = std::filesystem::temp_directory_path() / ("switchboard-e2e-" + naming_.ns());
-        std::filesystem::create_directories(dir_);
-        if (Status s = kafka::EnsureTopics(testing::KafkaBrokers(), naming_.AllTopics(6)); !s.ok()) {
-            throw std::runtime_error("cannot create topics: " + s.error().message);
-        }
+    Suite() {
         web_port = FreePort();
         web2_port = FreePort();
-        assistant_port = FreePort();
-        routing_port = FreePort();
-        metrics_port = FreePort();
-        routing_grpc_port = FreePort();
-        assistant_grpc_port = FreePort();
-        const std::map<std::string, std::string> common{
-            {"SWITCHBOARD_NAMESPACE", naming_.ns()},
-            {"SWITCHBOARD_KAFKA_BROKERS", testing::KafkaBrokers()},
-            {"SWITCHBOARD_REDIS_HOST", testing::RedisHost()},
-            {"SWITCHBOARD_REDIS_PORT", std::to_string(testing::RedisPort())},
-            {"SWITCHBOARD_LOG_LEVEL", "debug"},
-        };
-        auto with = [&](std::map<std::string, std::string> extra) {
-            extra.insert(common.begin(), common.end());
-            return extra;
-        };
-        Start("gateway-web", SWITCHBOARD_GATEWAY_WEB_BIN, with({{"SWITCHBOARD_HTTP_PORT", std::to_string(web_port)}}));
-        // A second replica: a customer's socket may be on either one.
-        Start("gateway-web-2", SWITCHBOARD_GATEWAY_WEB_BIN, with({{"SWITCHBOARD_HTTP_PORT", std::to_string(web2_port)}}));
-        Start("assistant", SWITCHBOARD_ASSISTANT_BIN,
-              with({{"SWITCHBOARD_HTTP_PORT", std::to_string(assistant_port)},
-                    {"SWITCHBOARD_GRPC_LISTEN", "127.0.0.1:" + std::to_string(assistant_grpc_port)},
-                    {"SWITCHBOARD_KB_PATH", SWITCHBOARD_DEMO_KB}}));
-        Start("routing", SWITCHBOARD_ROUTING_BIN,
-              with({{"SWITCHBOARD_HTTP_PORT", std::to_string(routing_port)},
-                    {"SWITCHBOARD_GRPC_LISTEN", "127.0.0.1:" + std::to_string(routing_grpc_port)},
-                    {"SWITCHBOARD_BOT_IDLE_RESOLVE_MS", "1500"},
-                    {"SWITCHBOARD_SWEEP_INTERVAL_MS", "100"}}));
-        Start("metrics", SWITCHBOARD_METRICS_BIN, with({{"SWITCHBOARD_HTTP_PORT", std::to_string(metrics_port)}}));
-        for (auto port : {web_port, web2_port, assistant_port, routing_port, metrics_port}) {
-            const bool ready = WaitUntil(
-                [&] {
-                    auto r = http::Fetch("127.0.0.1", port, "GET", "/readyz");
-                    return r.ok() && r->status == 200;
-                },
-                60s);
-            if (!ready) throw std::runtime_error("a service did not become ready on port " + std::to_string(port) +
-                                                 "\n" + Logs());
-        }
-        routing_ = rv1::RoutingService::NewStub(grpc::CreateChannel(
-            "127.0.0.1:" + std::to_string(routing_grpc_port), grpc::InsecureChannelCredentials()));
+        Start("gateway-web", SWITCHBOARD_GATEWAY_WEB_BIN, {}, web_port);
+        Start("gateway-web-2", SWITCHBOARD_GATEWAY_WEB_BIN, {}, web2_port);
+        StartCore();
+        WaitReady();
     }
 
-    // Stops every service with SIGTERM; returns the names of those that did not exit 0.
-    std::vector<std::string> Stop() {
-        std::vector<std::string> unclean;
-        for (auto it = processes_.rbegin(); it != processes_.rend(); ++it) {
-            if ((*it)->Terminate() != 0) unclean.push_back((*it)->name() + "\n" + (*it)->LogTail());
-        }
-        processes_.clear();
-        return unclean;
-    }
-
-    std::string Logs() const {
-        std::string out;
-        for (const auto& p : processes_) out += "---- " + p->name() + " ----\n" + p->LogTail() + "\n";
-        return out;
-    }
-
-    rv1::RoutingService::Stub& routing() { return *routing_; }
-    const events::Naming& naming() const { return naming_; }
-
-    std::uint16_t web_port = 0, web2_port = 0, assistant_port = 0, routing_port = 0, metrics_port = 0, routing_grpc_port = 0;
-    std::uint16_t assistant_grpc_port = 0;
-
-private:
-    void Start(const std::string& name, const std::string& binary, std::map<std::string, std::string> env) {
-        processes_.push_back(
-            std::make_unique<ServiceProcess>(name, binary, std::move(env), (dir_ / (name + ".log")).string()));
-    }
-
-    events::Naming naming_;
-    std::filesystem::path dir_;
-    std::vector<std::unique_ptr<ServiceProcess>> processes_;
-    std::unique_ptr<rv1::RoutingService::Stub> routing_;
+    std::uint16_t web_port = 0, web2_port = 0;
 };
 
 Suite* g_suite = nullptr;

@@ -58,6 +58,8 @@ TEST(Labels, ReasonsAndResponders) {
     EXPECT_EQ(HandoffReasonLabel(chat::v1::HANDOFF_REASON_LOW_CONFIDENCE), "low_confidence");
     EXPECT_EQ(HandoffReasonLabel(chat::v1::HANDOFF_REASON_CUSTOMER_REQUEST), "customer_request");
     EXPECT_EQ(HandoffReasonLabel(chat::v1::HANDOFF_REASON_BOT_FAILED), "bot_failed");
+    EXPECT_EQ(HandoffReasonLabel(chat::v1::HANDOFF_REASON_UNSUPPORTED_CONTENT), "unsupported_content");
+    EXPECT_EQ(HandoffReasonLabel(chat::v1::HANDOFF_REASON_CHANNEL_WINDOW_CLOSED), "channel_window_closed");
     EXPECT_EQ(HandoffReasonLabel(chat::v1::HANDOFF_REASON_UNSPECIFIED), "unspecified");
     EXPECT_EQ(ResponderLabel(chat::v1::RESPONDER_OPERATOR), "operator");
     EXPECT_EQ(ResponderLabel(chat::v1::RESPONDER_BOT), "bot");

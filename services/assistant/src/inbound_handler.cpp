@@ -51,6 +51,18 @@ chat::TranscriptEntry Entry(chat::Responder author, const std::string& text, Clo
     return e;
 }
 
+// "text [photo: cat.jpg] [voice]": the message as an operator reads it in a transcript.
+std::string Describe(const chat::InboundMessage& in) {
+    std::string out = in.text();
+    for (const auto& a : in.attachments()) {
+        if (!out.empty()) out += ' ';
+        out += "[" + (a.kind().empty() ? std::string("attachment") : a.kind());
+        if (!a.file_name().empty()) out += ": " + a.file_name();
+        out += "]";
+    }
+    return out;
+}
+
 }  // namespace
 
 Status InboundHandler::Handle(const kafka::Record& record) {
@@ -62,10 +74,11 @@ Status InboundHandler::Handle(const kafka::Record& record) {
     }
     const auto& env = in.envelope();
     const auto channel = env.channel();
-    if (!IsValidExternalId(env.conversation_id()) || in.message_id().empty() || in.text().empty() ||
-        events::ChannelName(channel).empty()) {
+    if (!IsValidExternalId(env.conversation_id()) || in.message_id().empty() ||
+        (in.text().empty() && in.attachments().empty()) || events::ChannelName(channel).empty()) {
         probe_.OnInvalidRecord();
-        return Error::Fatal("invalid InboundMessage (conversation id, message id, text and channel are required)");
+        return Error::Fatal(
+            "invalid InboundMessage (conversation id, message id, channel and text or an attachment are required)");
     }
     const ConversationId conv(env.conversation_id());
     const std::string channel_name(events::ChannelName(channel));
@@ -81,7 +94,11 @@ Status InboundHandler::Handle(const kafka::Record& record) {
 
     auto recent = memory_.Recent(conv);
     if (!recent) return recent.error();
-    const Decision d = responder_.Decide(in.text(), in.customer().language(), ContextFrom(*recent, now));
+    const bool non_text = !in.attachments().empty();
+    const Decision d = non_text ? responder_.DecideNonText(in.text(), in.customer().language())
+                                : responder_.Decide(in.text(), in.customer().language(), ContextFrom(*recent, now));
+    // What the transcript shows of the message: its text, and what was attached.
+    const std::string said = Describe(in);
     const bool handoff = d.kind == Decision::Kind::kHandoff;
 
     chat::OutboundMessage out;
@@ -101,7 +118,7 @@ Status InboundHandler::Handle(const kafka::Record& record) {
         auto* h = ev.mutable_handoff_requested();
         h->set_message_id(in.message_id());
         h->set_reason(d.reason);
-        h->set_text(in.text());
+        h->set_text(said);
         h->set_language(in.customer().language());
         for (const auto& c : d.candidates) {
             auto* cand = h->add_candidates();
@@ -109,7 +126,7 @@ Status InboundHandler::Handle(const kafka::Record& record) {
             cand->set_score(c.score);
         }
         for (const auto& e : *recent) *h->add_transcript() = e;
-        *h->add_transcript() = Entry(chat::RESPONDER_UNSPECIFIED, in.text(), events::FromTimestamp(in.received_at()));
+        *h->add_transcript() = Entry(chat::RESPONDER_UNSPECIFIED, said, events::FromTimestamp(in.received_at()));
     } else {
         auto* b = ev.mutable_bot_answered();
         b->set_message_id(in.message_id());
@@ -125,12 +142,12 @@ Status InboundHandler::Handle(const kafka::Record& record) {
         return s;
     }
     // Remembering is best effort: losing it only weakens repeat detection and the next transcript.
-    if (Status m = memory_.Append(conv, {Entry(chat::RESPONDER_UNSPECIFIED, in.text(), events::FromTimestamp(in.received_at())),
+    if (Status m = memory_.Append(conv, {Entry(chat::RESPONDER_UNSPECIFIED, said, events::FromTimestamp(in.received_at())),
                                          Entry(chat::RESPONDER_BOT, d.text, now, d.article.str())});
         !m.ok()) {
         spdlog::warn("conversation {}: could not remember the exchange: {}", conv.str(), m.error().message);
     }
-    if (handoff && d.reason != chat::HANDOFF_REASON_CUSTOMER_REQUEST) {
+    if (handoff && d.reason != chat::HANDOFF_REASON_CUSTOMER_REQUEST && !non_text) {
         // After "that didn't help" the gap is the question the answer failed on, not the complaint.
         std::string question = in.text();
         if (d.reason == chat::HANDOFF_REASON_BOT_FAILED) {

@@ -50,6 +50,15 @@ bool Responder::Confident(const std::vector<kb::Match>& candidates, const Option
 
 Responder::Responder(const kb::LiveIndex& index, Options options) : index_(index), options_(options) {}
 
+Decision Responder::DecideNonText(std::string_view caption, std::string_view lang_hint) const {
+    const std::string lang = lang_hint.empty() ? DetectLanguage(caption) : std::string(lang_hint);
+    Decision d;
+    d.kind = Decision::Kind::kHandoff;
+    d.reason = chat::v1::HANDOFF_REASON_UNSUPPORTED_CONTENT;
+    d.text = For(lang).handoff;
+    return d;
+}
+
 Decision Responder::Decide(std::string_view text, std::string_view lang_hint, const Context& context) const {
     const std::string lang = lang_hint.empty() ? DetectLanguage(text) : std::string(lang_hint);
     const Phrases& phrases = For(lang);

@@ -57,6 +57,9 @@ public:
 
     // `lang` is the customer's language if the channel knows it; otherwise it is detected.
     Decision Decide(std::string_view text, std::string_view lang = {}, const Context& context = {}) const;
+    // A message with content the assistant cannot read (photo, voice, document…): a handoff with
+    // reason unsupported_content, whatever its caption says.
+    Decision DecideNonText(std::string_view caption, std::string_view lang = {}) const;
     const Options& options() const { return options_; }
 
 private:

@@ -31,6 +31,17 @@ TEST(Responder, AnswersInTheCustomersLanguage) {
     EXPECT_EQ(d.article.str(), "ru-reset");
 }
 
+TEST(Responder, NonTextContentGoesToAHumanEvenWithAnAnswerableCaption) {
+    auto index = SampleIndex();
+    Responder r(index, {0.5, 3});
+    ASSERT_EQ(r.Decide("I forgot my password").kind, Decision::Kind::kAnswer);
+    auto d = r.DecideNonText("I forgot my password");
+    EXPECT_EQ(d.kind, Decision::Kind::kHandoff);
+    EXPECT_EQ(d.reason, chat::v1::HANDOFF_REASON_UNSUPPORTED_CONTENT);
+    EXPECT_FALSE(d.text.empty());
+    EXPECT_NE(r.DecideNonText("", "ru").text, d.text);  // the notice in the customer's language
+}
+
 TEST(Responder, HandsOffWhenUnsureWithCandidates) {
     auto index = SampleIndex();
     Responder r(index, {0.5, 3});

@@ -1,0 +1,54 @@
+#pragma once
+
+#include <cstdint>
+#include <filesystem>
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "support.hpp"
+#include "switchboard/events/naming.hpp"
+#include "switchboard/routing/v1/routing.grpc.pb.h"
+
+namespace switchboard::e2e {
+
+// The services of one e2e binary, on the real Kafka and Redis, in a namespace of their own (so it
+// runs beside a live suite and other tests): topics created, logs under a temp directory.
+// StartCore() brings up assistant (demo knowledge base), routing (fast sweeps) and metrics; a
+// channel's test then starts its gateway with Start().
+class Stack {
+public:
+    Stack();
+    ~Stack();
+    Stack(const Stack&) = delete;
+    Stack& operator=(const Stack&) = delete;
+
+    void StartCore();
+    // Starts `binary` with the common environment (namespace, Kafka, Redis, log level) plus `env`,
+    // serving HTTP on `http_port`. Does not wait: services start in parallel, then WaitReady().
+    void Start(const std::string& name, const std::string& binary, std::map<std::string, std::string> env,
+               std::uint16_t http_port);
+    // Waits (60 s) for every started service's /readyz; throws with the logs if one is not ready.
+    void WaitReady();
+    // Stops every service with SIGTERM, last started first; the names (and log tails) of those
+    // that did not exit 0.
+    std::vector<std::string> Stop();
+    std::string Logs() const;
+
+    const events::Naming& naming() const { return naming_; }
+    const std::filesystem::path& dir() const { return dir_; }
+    routing::v1::RoutingService::Stub& routing() { return *routing_; }
+
+    std::uint16_t assistant_port = 0, assistant_grpc_port = 0, routing_port = 0, routing_grpc_port = 0,
+                  metrics_port = 0;
+
+private:
+    events::Naming naming_;
+    std::filesystem::path dir_;
+    std::vector<std::unique_ptr<ServiceProcess>> processes_;
+    std::vector<std::pair<std::string, std::uint16_t>> http_ports_;
+    std::unique_ptr<routing::v1::RoutingService::Stub> routing_;
+};
+
+}  // namespace switchboard::e2e
