@@ -54,7 +54,11 @@ int main(int argc, char** argv) {
         .Double("assistant.classifier-weight", 0.5,
                 "with the encoder on: share of the score from a classifier trained on the articles' "
                 "question variants (0 = retrieval only)")
-        .Int("kafka.consumers", 1, "consumer threads for chat.inbound.v1", 1, 64);
+        .Int("kafka.consumers", 1, "consumer threads for chat.inbound.v1", 1, 64)
+        .Int("conversation.reopen-window-ms", 86400000,
+             "a resolved conversation that gets a customer message within this time is reopened (not a new "
+             "conversation, and not a durable resolution)",
+             0, 30LL * 86400000);
     const auto cfg = runtime::Bootstrap(argc, argv, "assistant",
                                         "Switchboard assistant: answers customers from the knowledge base or "
                                         "hands them to an operator; gRPC Ask for operators, "
@@ -113,7 +117,9 @@ int main(int argc, char** argv) {
     assistant::AssistantProbe probe(rt.registry());
 
     auto redis = redis::MakeClient(common.redis, &rt.registry());
-    conversation::Store store(*redis, naming.RedisPrefix());
+    conversation::Store::Options store_options;
+    store_options.reopen_window = std::chrono::milliseconds(cfg.GetInt("conversation.reopen-window-ms"));
+    conversation::Store store(*redis, naming.RedisPrefix(), store_options);
     auto producer = runtime::OrExit("create the Kafka producer", [&] {
         return kafka::MakeProducer({common.kafka_brokers, "assistant", {}}, &rt.registry());
     });

@@ -4,6 +4,7 @@
 
 #include <stdexcept>
 
+#include "operator_token.hpp"
 #include "switchboard/http/client.hpp"
 #include "switchboard/kafka/admin.hpp"
 #include "switchboard/testing/environment.hpp"
@@ -11,6 +12,11 @@
 namespace switchboard::e2e {
 
 using namespace std::chrono_literals;
+
+namespace {
+// The routing service's token secret in every e2e stack (a test secret, not a real one).
+constexpr const char* kTokenSecret = "e2e-routing-token-secret-0123456789";
+}  // namespace
 
 Stack::Stack() : naming_(testing::UniqueNamespace()) {
     dir_ = std::filesystem::temp_directory_path() / ("switchboard-e2e-" + naming_.ns());
@@ -62,12 +68,19 @@ void Stack::StartCore() {
           assistant_port);
     Start("routing", SWITCHBOARD_ROUTING_BIN,
           {{"SWITCHBOARD_GRPC_LISTEN", "127.0.0.1:" + std::to_string(routing_grpc_port)},
+           {routing::kTokenSecretEnv, kTokenSecret},
            {"SWITCHBOARD_BOT_IDLE_RESOLVE_MS", "1500"},
            {"SWITCHBOARD_SWEEP_INTERVAL_MS", "100"}},
           routing_port);
     Start("metrics", SWITCHBOARD_METRICS_BIN, {}, metrics_port);
     routing_ = routing::v1::RoutingService::NewStub(
         grpc::CreateChannel("127.0.0.1:" + std::to_string(routing_grpc_port), grpc::InsecureChannelCredentials()));
+}
+
+void Stack::Authorize(grpc::ClientContext& context, const std::string& op) const {
+    const std::string token =
+        routing::MintOperatorToken(kTokenSecret, OperatorId(op), std::chrono::system_clock::now() + 1h);
+    context.AddMetadata("authorization", "Bearer " + token);
 }
 
 std::vector<std::string> Stack::Stop() {

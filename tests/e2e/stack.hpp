@@ -11,6 +11,10 @@
 #include "switchboard/events/naming.hpp"
 #include "switchboard/routing/v1/routing.grpc.pb.h"
 
+namespace grpc {
+class ClientContext;
+}
+
 namespace switchboard::e2e {
 
 // The services of one e2e binary, on the real Kafka and Redis, in a namespace of their own (so it
@@ -39,6 +43,9 @@ public:
     const events::Naming& naming() const { return naming_; }
     const std::filesystem::path& dir() const { return dir_; }
     routing::v1::RoutingService::Stub& routing() { return *routing_; }
+    // Signs the call as operator `op` (the routing service's bearer token, minted with the
+    // secret the stack gave it).
+    void Authorize(grpc::ClientContext& context, const std::string& op) const;
 
     std::uint16_t assistant_port = 0, assistant_grpc_port = 0, routing_port = 0, routing_grpc_port = 0,
                   metrics_port = 0;

@@ -123,6 +123,7 @@ protected:
 
     void SetOnline(const std::string& op, const std::string& name) {
         grpc::ClientContext ctx;
+        suite().Authorize(ctx, op);
         rv1::SetStatusRequest req;
         req.set_operator_id(op);
         req.set_display_name(name);
@@ -133,8 +134,9 @@ protected:
         ASSERT_TRUE(s.ok()) << s.error_message();
     }
 
-    rv1::Conversation GetConversation(const std::string& conv) {
+    rv1::Conversation GetConversation(const std::string& conv, const std::string& as = "op-anna") {
         grpc::ClientContext ctx;
+        suite().Authorize(ctx, as);
         rv1::GetConversationRequest req;
         req.set_conversation_id(conv);
         rv1::Conversation resp;
@@ -178,6 +180,7 @@ TEST_F(E2E, AnsweredAndHandedOffConversationsShowInTheBusinessMetrics) {
 
     {
         grpc::ClientContext ctx;
+        suite().Authorize(ctx, "op-anna");
         rv1::ReplyRequest req;
         req.set_operator_id("op-anna");
         req.set_conversation_id(human_conv);
@@ -195,6 +198,7 @@ TEST_F(E2E, AnsweredAndHandedOffConversationsShowInTheBusinessMetrics) {
     // Another operator cannot act on Anna's conversation.
     {
         grpc::ClientContext ctx;
+        suite().Authorize(ctx, "op-boris");
         rv1::ResolveRequest req;
         req.set_operator_id("op-boris");
         req.set_conversation_id(human_conv);
@@ -203,6 +207,7 @@ TEST_F(E2E, AnsweredAndHandedOffConversationsShowInTheBusinessMetrics) {
     }
     {
         grpc::ClientContext ctx;
+        suite().Authorize(ctx, "op-anna");
         rv1::ResolveRequest req;
         req.set_operator_id("op-anna");
         req.set_conversation_id(human_conv);

@@ -230,9 +230,7 @@ Status OutboundDelivery::Send(const chat::OutboundMessage& out, const Sender& se
     };
     for (int attempt = 1;; ++attempt) {
         if (!SleepUnlessStopped(limiter_.Reserve(key))) return stopping();
-        const auto started = std::chrono::steady_clock::now();
         SendAttempt a = send(out);
-        (void)started;
         if (a.kind == SendAttempt::Kind::kDelivered) {
             if (Status s = ledger_.MarkDelivered(out.reply_id(), a.platform_message_id); !s.ok()) {
                 // Sent, but not recorded: the lease stays, and a later attempt reports it as

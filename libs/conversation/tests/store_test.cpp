@@ -5,6 +5,7 @@
 
 #include <atomic>
 #include <map>
+#include <mutex>
 #include <set>
 #include <thread>
 
@@ -18,132 +19,394 @@ using namespace std::chrono_literals;
 class StoreTest : public ::testing::Test {
 protected:
     void SetUp() override {
+        redis_ = Connect();
+        ASSERT_TRUE(redis_->Healthy()) << "Redis not reachable; start it with tools/stack start";
+        prefix_ = "sb:" + testing::UniqueNamespace() + ":";
+        options_.heartbeat_timeout = 30s;
+        options_.reopen_window = 1h;
+        store_ = std::make_unique<Store>(*redis_, prefix_, options_);
+    }
+
+    static std::unique_ptr<redis::Client> Connect() {
         redis::ClientConfig cfg;
         cfg.host = testing::RedisHost();
         cfg.port = testing::RedisPort();
-        redis_ = redis::MakeClient(cfg);
-        ASSERT_TRUE(redis_->Healthy()) << "Redis not reachable; start it with tools/stack start";
-        prefix_ = "sb:" + testing::UniqueNamespace() + ":";
-        store_ = std::make_unique<Store>(*redis_, prefix_);
+        return redis::MakeClient(cfg);
     }
+
+    void Online(const std::string& op, int capacity, std::optional<bool> auto_accept = true,
+                std::vector<std::pair<std::string, int>> caps = {}) {
+        OperatorProfile p;
+        p.id = OperatorId(op);
+        p.name = "Name of " + op;
+        p.capacity = capacity;
+        p.auto_accept = auto_accept;
+        p.channel_capacity = std::move(caps);
+        ASSERT_TRUE(store_->SetOperator(p, OperatorStatus::kOnline, t0_).ok());
+    }
+
+    void Queue(const std::string& conv, Store::TimePoint at, std::string channel = "web") {
+        Store::Handoff h;
+        h.channel = std::move(channel);
+        h.language = "en";
+        h.topics = {"billing"};
+        h.reason = "low_confidence";
+        ASSERT_TRUE(store_->Enqueue(ConversationId(conv), h, at).value());
+    }
+
+    int Load(const std::string& op) { return store_->GetOperator(OperatorId(op)).value()->load; }
 
     std::unique_ptr<redis::Client> redis_;
     std::string prefix_;
+    Store::Options options_;
     std::unique_ptr<Store> store_;
     Store::TimePoint t0_ = Store::TimePoint(std::chrono::seconds(1'700'000'000));
 };
 
 TEST_F(StoreTest, BotTurnThenHandoffSilencesTheBot) {
-    ConversationId c("c1");
-    EXPECT_EQ(store_->BeginBotTurn(c, "web", t0_).value(), State::kBot);
+    const ConversationId c("c1");
+    EXPECT_EQ(store_->BeginBotTurn(c, "web", t0_).value().state, State::kBot);
     EXPECT_TRUE(store_->MarkHandoff(c, "web", t0_).value());
-    EXPECT_EQ(store_->BeginBotTurn(c, "web", t0_).value(), State::kQueued);
-    EXPECT_FALSE(store_->MarkHandoff(c, "web", t0_).value()) << "already handed off";
+    EXPECT_EQ(store_->BeginBotTurn(c, "web", t0_).value().state, State::kQueued);
 }
 
-TEST_F(StoreTest, QueuedConversationWaitsForCapacityThenGoesToLeastLoaded) {
-    ASSERT_TRUE(store_->Enqueue(ConversationId("c1"), "web", t0_).value());
-    EXPECT_TRUE(store_->AssignQueued(t0_, 10).value().empty()) << "no operator online";
-
-    ASSERT_TRUE(store_->SetOperatorStatus(OperatorId("op-a"), "Anna", OperatorStatus::kOnline, 2));
-    ASSERT_TRUE(store_->SetOperatorStatus(OperatorId("op-b"), "Boris", OperatorStatus::kOnline, 2));
-    auto first = store_->AssignQueued(t0_, 10).value();
-    ASSERT_EQ(first.size(), 1u);
-    EXPECT_EQ(first[0].conversation.str(), "c1");
-    EXPECT_EQ(first[0].channel, "web");
-
-    ASSERT_TRUE(store_->Enqueue(ConversationId("c2"), "web", t0_ + 1ms).value());
-    auto second = store_->AssignQueued(t0_ + 1ms, 10).value();
-    ASSERT_EQ(second.size(), 1u);
-    EXPECT_NE(second[0].op, first[0].op) << "least loaded operator gets the next one";
-
-    auto info = store_->Get(ConversationId("c2")).value();
-    EXPECT_EQ(info.state, State::kAssigned);
-    EXPECT_EQ(info.operator_id, second[0].op);
-    EXPECT_FALSE(store_->Enqueue(ConversationId("c2"), "web", t0_).value()) << "assigned stays assigned";
+TEST_F(StoreTest, AResolvedConversationComingBackWithinTheWindowIsReopened) {
+    const ConversationId c("c-reopen");
+    ASSERT_EQ(store_->BeginBotTurn(c, "web", t0_).value().state, State::kBot);
+    ASSERT_TRUE(store_->ResolveByBot(c, t0_ + 1s).value());
+    EXPECT_FALSE(store_->ResolveByBot(c, t0_ + 2s).value());  // once
+    auto again = store_->BeginBotTurn(c, "web", t0_ + 30min).value();
+    EXPECT_EQ(again.state, State::kBot);
+    EXPECT_TRUE(again.reopened);
+    EXPECT_EQ(again.previously_resolved_by, "bot");
+    EXPECT_TRUE(store_->Get(c).value().reopened);
+    // Outside the window it is a new conversation.
+    ASSERT_TRUE(store_->ResolveByBot(c, t0_ + 31min).value());
+    auto later = store_->BeginBotTurn(c, "web", t0_ + 31min + 2h).value();
+    EXPECT_FALSE(later.reopened);
+    EXPECT_FALSE(store_->Get(c).value().reopened);
 }
 
-TEST_F(StoreTest, OfflineOperatorGetsNothingAndResolveFreesCapacity) {
-    OperatorId a("op-a");
-    ASSERT_TRUE(store_->SetOperatorStatus(a, "Anna", OperatorStatus::kOnline, 1));
-    ASSERT_TRUE(store_->Enqueue(ConversationId("c1"), "web", t0_).value());
-    ASSERT_TRUE(store_->Enqueue(ConversationId("c2"), "web", t0_ + 1ms).value());
-    auto got = store_->AssignQueued(t0_, 10).value();
-    ASSERT_EQ(got.size(), 1u);
-    EXPECT_EQ(got[0].conversation.str(), "c1") << "oldest first";
+TEST_F(StoreTest, SnapshotShowsOnlineOperatorsAndTheQueueWithTheirFields) {
+    Online("anna", 2, true, {{"email", 1}});
+    OperatorProfile away;
+    away.id = OperatorId("bob");
+    ASSERT_TRUE(store_->SetOperator(away, OperatorStatus::kAway, t0_).ok());
+    Queue("c1", t0_);
+    Queue("c2", t0_ + 1s, "telegram");
+    auto snap = store_->TakeSnapshot(10).value();
+    ASSERT_EQ(snap.operators.size(), 1u);
+    const auto& anna = snap.operators[0];
+    EXPECT_EQ(anna.id.str(), "anna");
+    EXPECT_EQ(anna.name, "Name of anna");
+    EXPECT_EQ(anna.capacity, 2);
+    EXPECT_EQ(anna.presence_deadline, std::chrono::duration_cast<std::chrono::milliseconds>(
+                                          (t0_ + 30s).time_since_epoch()).count());
+    ASSERT_EQ(anna.channel_capacity.size(), 1u);
+    EXPECT_EQ(anna.channel_capacity[0], (std::pair<std::string, int>{"email", 1}));
+    ASSERT_EQ(snap.queue.size(), 2u);
+    EXPECT_EQ(snap.queue[0].id.str(), "c1");
+    EXPECT_EQ(snap.queue[0].info.language, "en");
+    EXPECT_EQ(snap.queue[0].info.topics, std::vector<std::string>{"billing"});
+    EXPECT_EQ(snap.queue[1].info.channel, "telegram");
+}
 
-    EXPECT_EQ(store_->ResolveByOperator(ConversationId("c1"), OperatorId("op-x"), t0_).value(),
-              ResolveOutcome::kOtherOperator);
-    EXPECT_EQ(store_->ResolveByOperator(ConversationId("c2"), a, t0_).value(), ResolveOutcome::kNotAssigned);
+TEST_F(StoreTest, AutoAcceptAssignsAtOnceAndCapacityIsEnforced) {
+    Online("anna", 1);
+    Queue("c1", t0_);
+    Queue("c2", t0_ + 1s);
+    auto first = store_->Offer(ConversationId("c1"), OperatorId("anna"), t0_ + 2s, 10s).value();
+    EXPECT_EQ(first.outcome, Store::OfferOutcome::kAssigned);
+    EXPECT_EQ(first.operator_name, "Name of anna");
+    EXPECT_EQ(store_->Get(ConversationId("c1")).value().state, State::kAssigned);
+    EXPECT_EQ(store_->Offer(ConversationId("c2"), OperatorId("anna"), t0_ + 2s, 10s).value().outcome,
+              Store::OfferOutcome::kUnavailable);  // full
+    EXPECT_EQ(store_->Offer(ConversationId("c1"), OperatorId("anna"), t0_ + 2s, 10s).value().outcome,
+              Store::OfferOutcome::kGone);  // not queued any more
+    EXPECT_EQ(Load("anna"), 1);
+    ASSERT_EQ(store_->ResolveByOperator(ConversationId("c1"), OperatorId("anna"), t0_ + 3s).value(),
+              Store::HolderCheck::kOk);
+    EXPECT_EQ(Load("anna"), 0);
+    EXPECT_EQ(store_->Offer(ConversationId("c2"), OperatorId("anna"), t0_ + 4s, 10s).value().outcome,
+              Store::OfferOutcome::kAssigned);
+}
 
-    ASSERT_TRUE(store_->SetOperatorStatus(a, "Anna", OperatorStatus::kOffline, 0));
-    EXPECT_EQ(store_->ResolveByOperator(ConversationId("c1"), a, t0_).value(), ResolveOutcome::kResolved);
-    EXPECT_TRUE(store_->AssignQueued(t0_, 10).value().empty()) << "offline operator gets no work";
+TEST_F(StoreTest, PerChannelCapacityHolds) {
+    Online("anna", 3, true, {{"email", 1}});
+    Queue("e1", t0_, "email");
+    Queue("e2", t0_, "email");
+    Queue("w1", t0_, "web");
+    EXPECT_EQ(store_->Offer(ConversationId("e1"), OperatorId("anna"), t0_, 10s).value().outcome,
+              Store::OfferOutcome::kAssigned);
+    EXPECT_EQ(store_->Offer(ConversationId("e2"), OperatorId("anna"), t0_, 10s).value().outcome,
+              Store::OfferOutcome::kUnavailable);
+    EXPECT_EQ(store_->Offer(ConversationId("w1"), OperatorId("anna"), t0_, 10s).value().outcome,
+              Store::OfferOutcome::kAssigned);
+}
 
-    ASSERT_TRUE(store_->SetOperatorStatus(a, "Anna", OperatorStatus::kOnline, 0));
-    auto next = store_->AssignQueued(t0_, 10).value();
-    ASSERT_EQ(next.size(), 1u);
-    EXPECT_EQ(next[0].conversation.str(), "c2");
-    // A resolved conversation starts over with the bot on the next message.
-    EXPECT_EQ(store_->BeginBotTurn(ConversationId("c1"), "web", t0_).value(), State::kBot);
+TEST_F(StoreTest, ManualOfferAcceptedInTime) {
+    Online("anna", 2, false);
+    Queue("c1", t0_);
+    auto offer = store_->Offer(ConversationId("c1"), OperatorId("anna"), t0_, 10s).value();
+    ASSERT_EQ(offer.outcome, Store::OfferOutcome::kOffered);
+    EXPECT_EQ(store_->Get(ConversationId("c1")).value().state, State::kOffered);
+    EXPECT_EQ(Load("anna"), 1);  // an offer holds capacity
+    EXPECT_EQ(store_->Accept(ConversationId("c1"), OperatorId("bob"), t0_ + 1s).value(),
+              Store::AcceptOutcome::kNotOffered);
+    EXPECT_EQ(store_->Accept(ConversationId("c1"), OperatorId("anna"), t0_ + 1s).value(),
+              Store::AcceptOutcome::kAssigned);
+    EXPECT_EQ(store_->Accept(ConversationId("c1"), OperatorId("anna"), t0_ + 2s).value(),
+              Store::AcceptOutcome::kAssigned);  // idempotent
+    EXPECT_TRUE(store_->ExpireOffers(t0_ + 1h, 10).value().empty());
+    EXPECT_EQ(store_->Get(ConversationId("c1")).value().state, State::kAssigned);
+}
+
+TEST_F(StoreTest, DeclineAndExpiryRequeueAndExcludeTheOperator) {
+    Online("anna", 2, false);
+    Online("bob", 2, false);
+    Queue("c1", t0_);
+    ASSERT_EQ(store_->Offer(ConversationId("c1"), OperatorId("anna"), t0_, 10s).value().outcome,
+              Store::OfferOutcome::kOffered);
+    EXPECT_FALSE(store_->Decline(ConversationId("c1"), OperatorId("bob"), t0_).value());
+    EXPECT_TRUE(store_->Decline(ConversationId("c1"), OperatorId("anna"), t0_ + 1s).value());
+    auto info = store_->Get(ConversationId("c1")).value();
+    EXPECT_EQ(info.state, State::kQueued);
+    EXPECT_EQ(info.excluded, std::vector<std::string>{"anna"});
+    EXPECT_EQ(info.queued_at, std::chrono::duration_cast<std::chrono::milliseconds>(t0_.time_since_epoch()).count());
+    EXPECT_EQ(Load("anna"), 0);
+    EXPECT_EQ(store_->Offer(ConversationId("c1"), OperatorId("anna"), t0_ + 2s, 10s).value().outcome,
+              Store::OfferOutcome::kUnavailable);  // declined once: not offered again
+    ASSERT_EQ(store_->Offer(ConversationId("c1"), OperatorId("bob"), t0_ + 2s, 10s).value().outcome,
+              Store::OfferOutcome::kOffered);
+    EXPECT_TRUE(store_->ExpireOffers(t0_ + 11s, 10).value().empty());  // not yet due
+    auto expired = store_->ExpireOffers(t0_ + 12s, 10).value();
+    ASSERT_EQ(expired.size(), 1u);
+    EXPECT_EQ(expired[0].conversation.str(), "c1");
+    EXPECT_EQ(expired[0].op.str(), "bob");
+    EXPECT_EQ(expired[0].channel, "web");
+    EXPECT_EQ(store_->Accept(ConversationId("c1"), OperatorId("bob"), t0_ + 13s).value(),
+              Store::AcceptOutcome::kNotOffered);
+    EXPECT_EQ(store_->Get(ConversationId("c1")).value().excluded, (std::vector<std::string>{"anna", "bob"}));
+    EXPECT_EQ(Load("bob"), 0);
+}
+
+TEST_F(StoreTest, AnAcceptAfterTheDeadlineIsRefused) {
+    Online("anna", 1, false);
+    Queue("c1", t0_);
+    ASSERT_EQ(store_->Offer(ConversationId("c1"), OperatorId("anna"), t0_, 10s).value().outcome,
+              Store::OfferOutcome::kOffered);
+    EXPECT_EQ(store_->Accept(ConversationId("c1"), OperatorId("anna"), t0_ + 11s).value(),
+              Store::AcceptOutcome::kExpired);
+}
+
+TEST_F(StoreTest, SilentOperatorsGoOfflineAndTheirOffersMoveOn) {
+    Online("anna", 2, false);
+    Queue("c1", t0_);
+    ASSERT_EQ(store_->Offer(ConversationId("c1"), OperatorId("anna"), t0_, 60s).value().outcome,
+              Store::OfferOutcome::kOffered);
+    ASSERT_TRUE(store_->Heartbeat(OperatorId("anna"), t0_ + 20s).value().has_value());  // until t0+50s
+    EXPECT_TRUE(store_->ExpirePresence(t0_ + 40s, 10).value().empty());
+    auto lost = store_->ExpirePresence(t0_ + 51s, 10).value();
+    ASSERT_EQ(lost.size(), 1u);
+    EXPECT_EQ(lost[0].op.str(), "anna");
+    ASSERT_EQ(lost[0].offers.size(), 1u);
+    EXPECT_EQ(lost[0].offers[0].why, OfferEnd::kOperatorOffline);
+    EXPECT_EQ(store_->Get(ConversationId("c1")).value().state, State::kQueued);
+    EXPECT_TRUE(store_->TakeSnapshot(10).value().operators.empty());
+    EXPECT_EQ(store_->Offer(ConversationId("c1"), OperatorId("anna"), t0_ + 52s, 10s).value().outcome,
+              Store::OfferOutcome::kUnavailable);
+    // Heartbeats resume: back online (but still excluded from c1, whose offer lapsed).
+    ASSERT_TRUE(store_->Heartbeat(OperatorId("anna"), t0_ + 60s).value().has_value());
+    EXPECT_EQ(store_->TakeSnapshot(10).value().operators.size(), 1u);
+}
+
+TEST_F(StoreTest, HeartbeatDoesNotOverrideAChosenStatus) {
+    OperatorProfile p;
+    p.id = OperatorId("anna");
+    ASSERT_TRUE(store_->SetOperator(p, OperatorStatus::kAway, t0_).ok());
+    EXPECT_FALSE(store_->Heartbeat(OperatorId("anna"), t0_).value().has_value());
+    EXPECT_FALSE(store_->Heartbeat(OperatorId("nobody"), t0_).value().has_value());
+    EXPECT_TRUE(store_->TakeSnapshot(10).value().operators.empty());
+}
+
+TEST_F(StoreTest, GoingAwayEndsPendingOffersButKeepsAssignedWork) {
+    Online("anna", 3, false);
+    Queue("c1", t0_);
+    Queue("c2", t0_);
+    ASSERT_EQ(store_->Offer(ConversationId("c1"), OperatorId("anna"), t0_, 60s).value().outcome,
+              Store::OfferOutcome::kOffered);
+    ASSERT_EQ(store_->Offer(ConversationId("c2"), OperatorId("anna"), t0_, 60s).value().outcome,
+              Store::OfferOutcome::kOffered);
+    ASSERT_EQ(store_->Accept(ConversationId("c2"), OperatorId("anna"), t0_).value(), Store::AcceptOutcome::kAssigned);
+    OperatorProfile p;
+    p.id = OperatorId("anna");
+    auto inbox = store_->OperatorInbox(OperatorId("anna")).value();
+    EXPECT_EQ(inbox.offered, std::vector<ConversationId>{ConversationId("c1")});
+    EXPECT_EQ(inbox.held, std::vector<ConversationId>{ConversationId("c2")});
+    auto ended = store_->SetOperator(p, OperatorStatus::kAway, t0_ + 1s).value();
+    ASSERT_EQ(ended.size(), 1u);
+    EXPECT_EQ(ended[0].conversation.str(), "c1");
+    EXPECT_EQ(store_->Get(ConversationId("c2")).value().state, State::kAssigned);
+    EXPECT_EQ(Load("anna"), 1);
+    EXPECT_TRUE(store_->OperatorInbox(OperatorId("anna")).value().offered.empty());
+    ASSERT_EQ(store_->ResolveByOperator(ConversationId("c2"), OperatorId("anna"), t0_ + 2s).value(),
+              Store::HolderCheck::kOk);
+    EXPECT_TRUE(store_->OperatorInbox(OperatorId("anna")).value().held.empty());
+}
+
+TEST_F(StoreTest, TransferToAnotherOperatorOrASkillQueue) {
+    Online("anna", 2);
+    Online("bob", 2);
+    Queue("c1", t0_);
+    ASSERT_EQ(store_->Offer(ConversationId("c1"), OperatorId("anna"), t0_, 10s).value().outcome,
+              Store::OfferOutcome::kAssigned);
+    Store::TransferTarget to_bob;
+    to_bob.to_operator = OperatorId("bob");
+    EXPECT_EQ(store_->Transfer(ConversationId("c1"), OperatorId("bob"), to_bob, t0_ + 1s).value(),
+              Store::HolderCheck::kOtherOperator);
+    ASSERT_EQ(store_->Transfer(ConversationId("c1"), OperatorId("anna"), to_bob, t0_ + 1s).value(),
+              Store::HolderCheck::kOk);
+    EXPECT_EQ(Load("anna"), 0);
+    auto info = store_->Get(ConversationId("c1")).value();
+    EXPECT_EQ(info.state, State::kQueued);
+    EXPECT_EQ(info.target_operator, "bob");
+    Online("carol", 2);
+    EXPECT_EQ(store_->Offer(ConversationId("c1"), OperatorId("carol"), t0_ + 2s, 10s).value().outcome,
+              Store::OfferOutcome::kUnavailable);  // not the target
+    ASSERT_EQ(store_->Offer(ConversationId("c1"), OperatorId("bob"), t0_ + 2s, 10s).value().outcome,
+              Store::OfferOutcome::kAssigned);
+    Store::TransferTarget to_billing;
+    to_billing.to_topics = {"billing", "refunds"};
+    ASSERT_EQ(store_->Transfer(ConversationId("c1"), OperatorId("bob"), to_billing, t0_ + 3s).value(),
+              Store::HolderCheck::kOk);
+    info = store_->Get(ConversationId("c1")).value();
+    EXPECT_EQ(info.required_topics, (std::vector<std::string>{"billing", "refunds"}));
+    EXPECT_EQ(info.target_operator, "");
+    EXPECT_EQ(info.excluded, (std::vector<std::string>{"anna", "bob"}));
+}
+
+TEST_F(StoreTest, ResolveChecksTheHolder) {
+    Online("anna", 1);
+    Queue("c1", t0_);
+    EXPECT_EQ(store_->ResolveByOperator(ConversationId("c1"), OperatorId("anna"), t0_).value(),
+              Store::HolderCheck::kNotAssigned);
+    ASSERT_EQ(store_->Offer(ConversationId("c1"), OperatorId("anna"), t0_, 10s).value().outcome,
+              Store::OfferOutcome::kAssigned);
+    EXPECT_EQ(store_->CheckHolder(ConversationId("c1"), OperatorId("bob")).value(), Store::HolderCheck::kOtherOperator);
+    EXPECT_EQ(store_->CheckHolder(ConversationId("c1"), OperatorId("anna")).value(), Store::HolderCheck::kOk);
+    EXPECT_EQ(store_->ResolveByOperator(ConversationId("c1"), OperatorId("bob"), t0_).value(),
+              Store::HolderCheck::kOtherOperator);
+    EXPECT_EQ(store_->ResolveByOperator(ConversationId("c1"), OperatorId("anna"), t0_).value(),
+              Store::HolderCheck::kOk);
+    auto info = store_->Get(ConversationId("c1")).value();
+    EXPECT_EQ(info.state, State::kResolved);
+    EXPECT_EQ(info.resolved_by, "operator");
 }
 
 TEST_F(StoreTest, IdleBotConversationsResolveOnceWhenDue) {
-    ConversationId c("c1");
-    ConversationId handed("c2");
-    ASSERT_EQ(store_->BeginBotTurn(c, "web", t0_).value(), State::kBot);
-    ASSERT_EQ(store_->BeginBotTurn(handed, "web", t0_).value(), State::kBot);
-    ASSERT_TRUE(store_->ScheduleBotResolution(c, t0_ + 10s));
-    ASSERT_TRUE(store_->ScheduleBotResolution(handed, t0_ + 10s));
-    ASSERT_TRUE(store_->MarkHandoff(handed, "web", t0_).value());
-
-    EXPECT_TRUE(store_->ResolveIdleBots(t0_ + 9s, 10).value().empty());
+    const ConversationId c("idle");
+    ASSERT_EQ(store_->BeginBotTurn(c, "web", t0_).value().state, State::kBot);
+    ASSERT_TRUE(store_->ScheduleBotResolution(c, t0_ + 10s).ok());
+    EXPECT_TRUE(store_->ResolveIdleBots(t0_ + 5s, 10).value().empty());
     auto due = store_->ResolveIdleBots(t0_ + 10s, 10).value();
-    ASSERT_EQ(due.size(), 1u) << "the handed-off one is not the bot's";
+    ASSERT_EQ(due.size(), 1u);
     EXPECT_EQ(due[0].conversation, c);
-    EXPECT_TRUE(store_->ResolveIdleBots(t0_ + 11s, 10).value().empty()) << "resolved once";
+    EXPECT_TRUE(store_->ResolveIdleBots(t0_ + 20s, 10).value().empty());
     EXPECT_EQ(store_->Get(c).value().state, State::kResolved);
 }
 
-// Two "replicas" (own Redis connections) drain one queue at once: nobody is assigned twice and
-// no operator goes over capacity.
+TEST_F(StoreTest, LongQueuedConversationsAreAbandonedButOfferedOnesAreNot) {
+    Online("anna", 1, false);
+    Queue("c1", t0_);
+    Queue("c2", t0_);
+    ASSERT_EQ(store_->Offer(ConversationId("c2"), OperatorId("anna"), t0_, 10min).value().outcome,
+              Store::OfferOutcome::kOffered);
+    EXPECT_TRUE(store_->ResolveAbandoned(t0_ + 29min, 30min, 10).value().empty());
+    auto gone = store_->ResolveAbandoned(t0_ + 30min, 30min, 10).value();
+    ASSERT_EQ(gone.size(), 1u);
+    EXPECT_EQ(gone[0].conversation.str(), "c1");
+    auto info = store_->Get(ConversationId("c1")).value();
+    EXPECT_EQ(info.state, State::kResolved);
+    EXPECT_EQ(info.resolved_by, "abandoned");
+    EXPECT_EQ(store_->Get(ConversationId("c2")).value().state, State::kOffered);
+}
+
+TEST_F(StoreTest, CensusCountsOperatorsAndTheQueue) {
+    EXPECT_EQ(store_->TakeCensus().value().oldest_queued_at, -1);
+    Online("anna", 2);
+    Online("bob", 3);
+    OperatorProfile carol;
+    carol.id = OperatorId("carol");
+    ASSERT_TRUE(store_->SetOperator(carol, OperatorStatus::kAway, t0_).ok());
+    Queue("c1", t0_ + 5s);
+    Queue("c2", t0_ + 7s);
+    ASSERT_EQ(store_->Offer(ConversationId("c2"), OperatorId("anna"), t0_ + 8s, 10s).value().outcome,
+              Store::OfferOutcome::kAssigned);
+    auto c = store_->TakeCensus().value();
+    EXPECT_EQ(c.online, 2);
+    EXPECT_EQ(c.away, 1);
+    EXPECT_EQ(c.offline, 0);
+    EXPECT_EQ(c.online_capacity, 5);
+    EXPECT_EQ(c.online_load, 1);
+    EXPECT_EQ(c.queue_length, 1);
+    EXPECT_EQ(c.oldest_queued_at, std::chrono::duration_cast<std::chrono::milliseconds>((t0_ + 5s).time_since_epoch()).count());
+}
+
+TEST_F(StoreTest, FirstTimeIsTrueOnce) {
+    EXPECT_TRUE(store_->FirstTime("e-1").value());
+    EXPECT_FALSE(store_->FirstTime("e-1").value());
+    EXPECT_TRUE(store_->FirstTime("e-2").value());
+}
+
+TEST_F(StoreTest, TranscriptKeepsTheLastLines) {
+    Store::Options small = options_;
+    small.transcript_lines = 3;
+    Store store(*redis_, prefix_, small);
+    ASSERT_TRUE(store.AppendTranscript(ConversationId("c1"), {"a", "b"}).ok());
+    ASSERT_TRUE(store.AppendTranscript(ConversationId("c1"), {"c", "d"}).ok());
+    EXPECT_EQ(store.Transcript(ConversationId("c1")).value(), (std::vector<std::string>{"b", "c", "d"}));
+}
+
+// Two "replicas" (own Redis connections) offer the same queue to the same operators at once:
+// nobody gets a conversation twice and no operator goes over capacity.
 TEST_F(StoreTest, ConcurrentReplicasNeverDoubleAssignOrExceedCapacity) {
     constexpr int kOperators = 5;
     constexpr int kCapacity = 3;
     constexpr int kConversations = 40;
-    for (int i = 0; i < kOperators; ++i) {
-        ASSERT_TRUE(store_->SetOperatorStatus(OperatorId("op" + std::to_string(i)), "Op",
-                                              OperatorStatus::kOnline, kCapacity));
-    }
-    for (int i = 0; i < kConversations; ++i) {
-        ASSERT_TRUE(store_->Enqueue(ConversationId("c" + std::to_string(i)), "web", t0_ + std::chrono::milliseconds(i)).value());
-    }
+    for (int i = 0; i < kOperators; ++i) Online("op" + std::to_string(i), kCapacity);
+    for (int i = 0; i < kConversations; ++i) Queue("c" + std::to_string(i), t0_ + std::chrono::milliseconds(i));
     std::mutex mu;
-    std::vector<Assignment> all;
+    std::vector<std::pair<std::string, std::string>> all;  // conversation, operator
     auto replica = [&] {
-        redis::ClientConfig cfg;
-        cfg.host = testing::RedisHost();
-        cfg.port = testing::RedisPort();
-        auto client = redis::MakeClient(cfg);
-        Store store(*client, prefix_);
-        for (int round = 0; round < 20; ++round) {
-            auto got = store.AssignQueued(t0_, 2);
-            ASSERT_TRUE(got.ok()) << got.error().message;
-            std::lock_guard lock(mu);
-            all.insert(all.end(), got->begin(), got->end());
+        auto client = Connect();
+        Store store(*client, prefix_, options_);
+        for (int c = 0; c < kConversations; ++c) {
+            for (int o = 0; o < kOperators; ++o) {
+                const std::string conv = "c" + std::to_string(c), op = "op" + std::to_string(o);
+                auto r = store.Offer(ConversationId(conv), OperatorId(op), t0_, 10s);
+                ASSERT_TRUE(r.ok()) << r.error().message;
+                if (r->outcome == Store::OfferOutcome::kAssigned) {
+                    std::lock_guard lock(mu);
+                    all.emplace_back(conv, op);
+                    break;
+                }
+            }
         }
     };
     std::thread r1(replica), r2(replica);
     r1.join();
     r2.join();
-    std::set<ConversationId> seen;
-    std::map<OperatorId, int> load;
-    for (const auto& a : all) {
-        EXPECT_TRUE(seen.insert(a.conversation).second) << a.conversation.str() << " assigned twice";
-        ++load[a.op];
+    std::set<std::string> seen;
+    std::map<std::string, int> load;
+    for (const auto& [conv, op] : all) {
+        EXPECT_TRUE(seen.insert(conv).second) << conv << " assigned twice";
+        ++load[op];
     }
     EXPECT_EQ(all.size(), static_cast<size_t>(kOperators * kCapacity));
-    for (const auto& [op, n] : load) EXPECT_LE(n, kCapacity) << op.str();
+    for (const auto& [op, n] : load) {
+        EXPECT_LE(n, kCapacity) << op;
+        EXPECT_EQ(Load(op), n) << op;
+    }
 }
 
 }  // namespace

@@ -49,6 +49,7 @@ void ClientEvents::event_cb(RdKafka::Event& event) {
                           event.broker_name());
             return;
         case RdKafka::Event::EVENT_STATS:
+            if (on_stats_) on_stats_(event.str());
             return;
     }
 }

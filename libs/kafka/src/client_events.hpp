@@ -3,6 +3,7 @@
 #include <librdkafka/rdkafkacpp.h>
 
 #include <atomic>
+#include <functional>
 #include <string>
 #include <string_view>
 
@@ -17,6 +18,8 @@ class ClientEvents final : public RdKafka::EventCb {
 public:
     // `name` identifies the client in log lines, e.g. "producer gateway-1".
     explicit ClientEvents(std::string name) : name_(std::move(name)) {}
+    // Receives librdkafka's statistics JSON (statistics.interval.ms). Set before the handle exists.
+    void OnStats(std::function<void(std::string_view)> handler) { on_stats_ = std::move(handler); }
 
     void event_cb(RdKafka::Event& event) override;
 
@@ -33,6 +36,7 @@ private:
     const std::string name_;
     std::atomic<bool> broker_up_{false};
     std::atomic<bool> fatal_{false};
+    std::function<void(std::string_view)> on_stats_;
 };
 
 // Routes one librdkafka log line (syslog `severity`) to spdlog. Connection failures ("FAIL")

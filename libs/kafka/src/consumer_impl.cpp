@@ -18,6 +18,7 @@
 #include <vector>
 
 #include "client_events.hpp"
+#include "lag_gauges.hpp"
 #include "errors.hpp"
 #include "properties.hpp"
 #include "record_conversion.hpp"
@@ -134,6 +135,7 @@ private:
     const Handler handler_;
     // Declared before consumer_: librdkafka calls into them until the handle is destroyed.
     ClientEvents events_;
+    LagGauges lag_;
     Rebalancer rebalancer_{*this};
     TopicCounters counters_;
     std::unique_ptr<RdKafka::KafkaConsumer> consumer_;
@@ -159,10 +161,12 @@ ConsumerImpl::ConsumerImpl(const ConsumerConfig& config, Handler handler,
       handler_(std::move(handler)),
       events_("consumer " + config.group_id +
               (config.client_id.empty() ? std::string() : "/" + config.client_id)),
+      lag_(registry, config.group_id),
       counters_(registry, "switchboard_kafka_consumed_total",
                 "Records handed to consumer handlers, by topic and outcome",
                 {"ok", "skipped", "retried"}) {
     if (!handler_) throw std::runtime_error("kafka consumer (group " + group_id_ + "): no handler");
+    events_.OnStats([this](std::string_view stats) { lag_.Update(stats); });
     const std::unique_ptr<RdKafka::Conf> conf = MakeConf(ConsumerProperties(config), "kafka consumer");
     std::string errstr;
     if (conf->set("event_cb", &events_, errstr) != RdKafka::Conf::CONF_OK ||

@@ -75,6 +75,8 @@ Properties ConsumerProperties(const ConsumerConfig& config) {
         {"socket.nagle.disable", "true"},
         // A dead member is noticed in ~10 s instead of 45 s.
         {"session.timeout.ms", "10000"},
+        // Statistics (for switchboard_kafka_consumer_lag) every 5 s.
+        {"statistics.interval.ms", "5000"},
         // partition.assignment.strategy stays at librdkafka's eager default: cooperative-sticky
         // in librdkafka 2.0.x can crash on close before the first rebalance (librdkafka #4312,
         // fixed in 2.2.1).

@@ -84,19 +84,32 @@ Status InboundHandler::Handle(const kafka::Record& record) {
     const std::string channel_name(events::ChannelName(channel));
     const auto now = clock_.Now();
 
-    auto state = store_.BeginBotTurn(conv, channel_name, now);
-    if (!state) return state.error();
-    if (*state != conversation::State::kBot) {
+    auto turn = store_.BeginBotTurn(conv, channel_name, now);
+    if (!turn) return turn.error();
+    if (turn->state != conversation::State::kBot) {
         probe_.OnSilent();
-        spdlog::debug("conversation {} is {}: assistant stays silent", conv.str(), conversation::StateName(*state));
+        spdlog::debug("conversation {} is {}: assistant stays silent", conv.str(), conversation::StateName(turn->state));
         return Status::Ok();
+    }
+    std::vector<events::Outgoing> records;
+    if (turn->reopened) {
+        chat::ConversationEvent reopened;
+        events::FillEnvelope(reopened.mutable_envelope(), DerivedId("e-", "reopened:" + in.message_id()), conv.str(),
+                             channel, "assistant", env.trace_id(), now);
+        reopened.mutable_conversation_reopened()->set_previously_resolved_by(
+            turn->previously_resolved_by == "operator" ? chat::RESPONDER_OPERATOR : chat::RESPONDER_BOT);
+        *reopened.mutable_conversation_reopened()->mutable_resolved_at() =
+            events::ToTimestamp(Clock::TimePoint(std::chrono::milliseconds(turn->resolved_at)));
+        records.push_back(events::Encode(naming_.Events(), conv.str(), reopened));
+        spdlog::info("conversation {} reopened (resolved by {} before)", conv.str(), turn->previously_resolved_by);
     }
 
     auto recent = memory_.Recent(conv);
     if (!recent) return recent.error();
     const bool non_text = !in.attachments().empty();
+    const ConversationContext context = ContextFrom(*recent, now);
     const Decision d = non_text ? responder_.DecideNonText(in.text(), in.customer().language())
-                                : responder_.Decide(in.text(), in.customer().language(), ContextFrom(*recent, now));
+                                : responder_.Decide(in.text(), in.customer().language(), context);
     // What the transcript shows of the message: its text, and what was attached.
     const std::string said = Describe(in);
     const bool handoff = d.kind == Decision::Kind::kHandoff;
@@ -136,10 +149,24 @@ Status InboundHandler::Handle(const kafka::Record& record) {
     }
 
     // The event first, then the reply: routing learns of a handoff no later than the customer.
-    if (Status s = events::PublishAll(producer_, {events::Encode(naming_.Events(), conv.str(), ev),
-                                                  events::Encode(naming_.Outbound(channel), conv.str(), out)});
-        !s.ok()) {
-        return s;
+    records.push_back(events::Encode(naming_.Events(), conv.str(), ev));
+    records.push_back(events::Encode(naming_.Outbound(channel), conv.str(), out));
+    if (Status s = events::PublishAll(producer_, records); !s.ok()) return s;
+    if (d.confirms_answer) {
+        // "Thanks" right after an answer: the customer confirmed it; the bot resolved this one.
+        auto resolved = store_.ResolveByBot(conv, now);
+        if (!resolved) return resolved.error();
+        if (*resolved) {
+            chat::ConversationEvent done;
+            events::FillEnvelope(done.mutable_envelope(), DerivedId("e-", "confirmed:" + in.message_id()), conv.str(),
+                                 channel, "assistant", env.trace_id(), now);
+            done.mutable_conversation_resolved()->set_resolved_by(chat::RESPONDER_BOT);
+            done.mutable_conversation_resolved()->set_how("confirmed");
+            if (Status s = events::PublishAll(producer_, {events::Encode(naming_.Events(), conv.str(), done)}); !s.ok()) {
+                return s;
+            }
+            spdlog::info("conversation {} resolved by the assistant (the customer confirmed)", conv.str());
+        }
     }
     // Remembering is best effort: losing it only weakens repeat detection and the next transcript.
     if (Status m = memory_.Append(conv, {Entry(chat::RESPONDER_UNSPECIFIED, said, events::FromTimestamp(in.received_at())),

@@ -76,6 +76,7 @@ Decision Responder::Decide(std::string_view text, std::string_view lang_hint, co
         case kb::Intent::kThanks:
             d.kind = Decision::Kind::kSmallTalk;
             d.text = phrases.thanks;
+            d.confirms_answer = !context.last_article.empty() && context.since_last_answer <= options_.feedback_window;
             return d;
         case kb::Intent::kNotHelpful:
             if (!context.last_article.empty() && context.since_last_answer <= options_.feedback_window) {

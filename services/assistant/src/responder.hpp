@@ -24,6 +24,8 @@ struct Decision {
     chat::v1::HandoffReason reason = chat::v1::HANDOFF_REASON_UNSPECIFIED;
     std::vector<kb::Match> candidates;  // best first; valid while `index` lives
     std::shared_ptr<const kb::Index> index;  // the snapshot the decision was made on
+    // Thanks right after a knowledge-base answer: the customer confirmed it (the bot resolves).
+    bool confirms_answer = false;
 };
 
 // What the assistant remembers of the conversation: its last knowledge-base answer.

@@ -42,6 +42,20 @@ TEST(Responder, NonTextContentGoesToAHumanEvenWithAnAnswerableCaption) {
     EXPECT_NE(r.DecideNonText("", "ru").text, d.text);  // the notice in the customer's language
 }
 
+TEST(Responder, ThanksAfterAnAnswerConfirmsIt) {
+    auto index = SampleIndex();
+    Responder r(index, {0.5, 3});
+    EXPECT_FALSE(r.Decide("thanks!").confirms_answer);  // nothing answered yet
+    Responder::Context ctx;
+    ctx.last_article = ArticleId("en-reset");
+    ctx.since_last_answer = std::chrono::seconds(30);
+    auto d = r.Decide("thanks!", "en", ctx);
+    EXPECT_EQ(d.kind, Decision::Kind::kSmallTalk);
+    EXPECT_TRUE(d.confirms_answer);
+    ctx.since_last_answer = std::chrono::hours(2);
+    EXPECT_FALSE(r.Decide("thanks!", "en", ctx).confirms_answer);
+}
+
 TEST(Responder, HandsOffWhenUnsureWithCandidates) {
     auto index = SampleIndex();
     Responder r(index, {0.5, 3});

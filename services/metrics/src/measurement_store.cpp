@@ -6,48 +6,62 @@ namespace {
 
 constexpr const char* kTtlSeconds = "2592000";  // 30 days
 
-// KEYS: conversation hash. ARGV: field ("first_in" | "first_reply"), ms, responder, ttl.
-// A hash marked "ended" belongs to a resolved cycle whose pair was not complete when the
-// resolution was read (the two topics have no order between them): its missing half completes
-// it; a customer message on an ended hash that already has its message starts a new cycle.
+// KEYS: the cycle hash. ARGV: mark field, ms, ttl. Returns name, from, to triples.
+// On a cycle marked ended, a mark it already has belongs to the next cycle: the old one is
+// dropped and a new one starts with it.
 const redis::Script& RecordScript() {
     static const redis::Script s(R"lua(
-local ended = redis.call('HGET', KEYS[1], 'ended')
-if ended and ARGV[1] == 'first_in' and redis.call('HEXISTS', KEYS[1], 'first_in') == 1 then
-  redis.call('DEL', KEYS[1])
+local INTERVALS = {
+  {'first_response_any', 'in', 'any'}, {'first_response_bot', 'in', 'bot'},
+  {'first_response_operator', 'in', 'op'}, {'queue_wait', 'handoff', 'assigned'},
+  {'operator_response', 'assigned', 'op'}}
+local h, field, at = KEYS[1], ARGV[1], ARGV[2]
+local ended = redis.call('HGET', h, 'ended')
+if ended and redis.call('HEXISTS', h, field) == 1 then
+  redis.call('DEL', h)
   ended = false
 end
-if redis.call('HSETNX', KEYS[1], ARGV[1], ARGV[2]) == 1 and ARGV[1] == 'first_reply' then
-  redis.call('HSET', KEYS[1], 'responder', ARGV[3])
+redis.call('HSETNX', h, field, at)
+if (field == 'bot' or field == 'op') and not redis.call('HGET', h, 'obs:first_response_any') then
+  local any = tonumber(redis.call('HGET', h, 'any') or '')
+  if not any or tonumber(at) < any then redis.call('HSET', h, 'any', at) end
 end
-redis.call('EXPIRE', KEYS[1], ARGV[4])
-local f = redis.call('HMGET', KEYS[1], 'first_in', 'first_reply', 'responder', 'observed')
-if f[1] and f[2] and not f[4] then
-  if ended then
-    redis.call('DEL', KEYS[1])
-  else
-    redis.call('HSET', KEYS[1], 'observed', '1')
+if ended then redis.call('EXPIRE', h, 3600) else redis.call('EXPIRE', h, ARGV[3]) end
+local out = {}
+for _, iv in ipairs(INTERVALS) do
+  if not redis.call('HGET', h, 'obs:' .. iv[1]) then
+    local a, b = redis.call('HGET', h, iv[2]), redis.call('HGET', h, iv[3])
+    if a and b then
+      redis.call('HSET', h, 'obs:' .. iv[1], '1')
+      table.insert(out, iv[1]); table.insert(out, a); table.insert(out, b)
+    end
   end
-  return {f[1], f[2], f[3]}
 end
-return false
+return out
 )lua");
     return s;
 }
 
-// KEYS: conversation hash. A measured (or empty) cycle is forgotten; an incomplete one is kept,
-// marked ended, for an hour, for its late half.
+// KEYS: the cycle hash.
 const redis::Script& EndCycleScript() {
     static const redis::Script s(R"lua(
-if redis.call('HGET', KEYS[1], 'observed') or redis.call('EXISTS', KEYS[1]) == 0 then
-  redis.call('DEL', KEYS[1])
-  return 1
-end
+if redis.call('EXISTS', KEYS[1]) == 0 then return 0 end
 redis.call('HSET', KEYS[1], 'ended', '1')
 redis.call('EXPIRE', KEYS[1], 3600)
-return 0
+return 1
 )lua");
     return s;
+}
+
+const char* Field(Mark m) {
+    switch (m) {
+        case Mark::kCustomerMessage: return "in";
+        case Mark::kBotReply: return "bot";
+        case Mark::kOperatorReply: return "op";
+        case Mark::kHandoff: return "handoff";
+        case Mark::kAssigned: return "assigned";
+    }
+    return "in";
 }
 
 }  // namespace
@@ -61,29 +75,17 @@ Result<bool> MeasurementStore::FirstSight(const std::string& event_id) {
     return !r->is_nil();
 }
 
-Result<std::optional<FirstResponse>> MeasurementStore::Record(const ConversationId& id, const char* field,
-                                                              std::int64_t at_ms, const std::string& responder) {
+Result<std::vector<Measurement>> MeasurementStore::Record(const ConversationId& id, Mark mark, std::int64_t at_ms) {
     auto r = redis_.Eval(RecordScript(), {prefix_ + "m:conv:" + id.str()},
-                         {field, std::to_string(at_ms), responder, kTtlSeconds});
+                         {Field(mark), std::to_string(at_ms), kTtlSeconds});
     if (!r) return r.error();
-    if (r->is_nil()) return std::optional<FirstResponse>();
-    if (!r->is_array() || r->array().size() != 3) return Error::Fatal("unexpected reply from the record script");
+    if (!r->is_array() || r->array().size() % 3 != 0) return Error::Fatal("unexpected reply from the record script");
+    std::vector<Measurement> out;
     const auto& a = r->array();
-    FirstResponse fr;
-    fr.first_message_ms = std::stoll(a[0].string());
-    fr.first_reply_ms = std::stoll(a[1].string());
-    fr.responder = a[2].is_string() ? a[2].string() : "";
-    return std::optional<FirstResponse>(fr);
-}
-
-Result<std::optional<FirstResponse>> MeasurementStore::RecordCustomerMessage(const ConversationId& id,
-                                                                             std::int64_t at_ms) {
-    return Record(id, "first_in", at_ms, "");
-}
-
-Result<std::optional<FirstResponse>> MeasurementStore::RecordReply(const ConversationId& id, std::int64_t at_ms,
-                                                                   const std::string& responder) {
-    return Record(id, "first_reply", at_ms, responder);
+    for (std::size_t i = 0; i + 2 < a.size(); i += 3) {
+        out.push_back({a[i].string(), std::stoll(a[i + 1].string()), std::stoll(a[i + 2].string())});
+    }
+    return out;
 }
 
 Status MeasurementStore::EndCycle(const ConversationId& id) {

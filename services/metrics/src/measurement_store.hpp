@@ -2,8 +2,8 @@
 
 #include <chrono>
 #include <cstdint>
-#include <optional>
 #include <string>
+#include <vector>
 
 #include "switchboard/core/error.hpp"
 #include "switchboard/core/strong_id.hpp"
@@ -11,19 +11,35 @@
 
 namespace switchboard::metrics {
 
-// A conversation's first message and first reply, measured once.
-struct FirstResponse {
-    std::int64_t first_message_ms = 0;
-    std::int64_t first_reply_ms = 0;
-    std::string responder;  // "bot" | "operator"
+// A moment in a conversation's cycle (from its first customer message to its resolution).
+enum class Mark {
+    kCustomerMessage,  // the gateway received a customer message
+    kBotReply,         // a gateway delivered an assistant answer (not a notice)
+    kOperatorReply,    // a gateway delivered an operator's reply
+    kHandoff,          // the assistant handed the conversation off
+    kAssigned,         // routing assigned it to an operator
+};
+
+// One interval of a cycle, measured once: the first of each mark counts.
+//   first_response_any       first customer message → first reply of any kind
+//   first_response_bot       first customer message → first assistant answer
+//   first_response_operator  first customer message → first operator reply
+//   queue_wait               handoff → assignment
+//   operator_response        assignment → first operator reply
+struct Measurement {
+    std::string name;
+    std::int64_t from_ms = 0;
+    std::int64_t to_ms = 0;
+    double Seconds() const { return to_ms > from_ms ? static_cast<double>(to_ms - from_ms) / 1000.0 : 0.0; }
 };
 
 // What the metrics service must remember between records, kept in Redis so restarts lose
-// nothing and replicas never count one thing twice. The records come from two topics with no
-// order between them, so the first-response pair is completed by whichever side arrives last.
+// nothing and replicas never count one thing twice. Records come from two topics with no order
+// between them (chat.inbound.v1, chat.events.v1), so an interval is completed by whichever of its
+// ends arrives last, and a resolved cycle waits an hour for its late halves.
 //
-// Keys: P m:conv:<id> (hash: first_in, first_reply, responder, observed), P m:seen:<event id>.
-// Thread-safe (as the redis::Client).
+// Keys: P m:conv:<id> (hash: one field per mark, obs:<interval> once measured, ended),
+// P m:seen:<event id>. Thread-safe (as the redis::Client).
 class MeasurementStore {
 public:
     MeasurementStore(redis::Client& redis, std::string prefix);
@@ -31,18 +47,14 @@ public:
     // True the first time `event_id` is seen (kept for 7 days): counts happen once.
     Result<bool> FirstSight(const std::string& event_id);
 
-    // Record the conversation's customer message / reply time (only the first of each cycle is
-    // kept). Returns the measurement exactly once, when both are known.
-    Result<std::optional<FirstResponse>> RecordCustomerMessage(const ConversationId& id, std::int64_t at_ms);
-    Result<std::optional<FirstResponse>> RecordReply(const ConversationId& id, std::int64_t at_ms,
-                                                     const std::string& responder);
-    // The conversation is over: the next customer message starts a new measurement. A cycle still
-    // missing its message or its reply (read later from the other topic) waits an hour for it.
+    // Records a mark of the conversation's current cycle (only the first of each kind counts) and
+    // returns the intervals it completed, each exactly once.
+    Result<std::vector<Measurement>> Record(const ConversationId& id, Mark mark, std::int64_t at_ms);
+    // The conversation is resolved: the next customer message starts a new cycle. Intervals still
+    // missing an end (read later from the other topic) can complete for an hour.
     Status EndCycle(const ConversationId& id);
 
 private:
-    Result<std::optional<FirstResponse>> Record(const ConversationId& id, const char* field, std::int64_t at_ms,
-                                                const std::string& responder);
     redis::Client& redis_;
     std::string prefix_;
 };

@@ -8,7 +8,7 @@
 namespace switchboard::metrics {
 
 // Turns chat.inbound.v1 and chat.events.v1 records into the business metrics: decode, dedupe by
-// event id, complete first-response pairs in the MeasurementStore, update the BusinessProbe.
+// event id, complete the cycle's intervals in the MeasurementStore, update the BusinessProbe.
 // Thread-safety: Handle may run on several consumer threads.
 class Recorder {
 public:
@@ -18,7 +18,7 @@ public:
 private:
     Status HandleInbound(const kafka::Record& record);
     Status HandleEvent(const kafka::Record& record);
-    void Observe(const std::string& channel, const FirstResponse& fr);
+    Status Mark(const ConversationId& conv, const std::string& channel, metrics::Mark mark, std::int64_t at_ms);
 
     MeasurementStore& store_;
     BusinessProbe& probe_;

@@ -1,25 +1,120 @@
 #include "router.hpp"
 
+#include <nlohmann/json.hpp>
 #include <spdlog/spdlog.h>
 
 #include "switchboard/chat/v1/events.pb.h"
 #include "switchboard/chat/v1/messages.pb.h"
 #include "switchboard/core/ids.hpp"
+#include "switchboard/events/labels.hpp"
 #include "switchboard/events/publish.hpp"
 
 namespace switchboard::routing {
 
 namespace chat = switchboard::chat::v1;
+using conversation::Millis;
+using conversation::State;
+using nlohmann::json;
 
 namespace {
+
 events::Channel ChannelOf(const std::string& name) {
     return events::ParseChannel(name).value_or(switchboard::common::v1::CHANNEL_UNSPECIFIED);
 }
+
+Millis ToMillis(Clock::TimePoint t) {
+    return std::chrono::duration_cast<std::chrono::milliseconds>(t.time_since_epoch()).count();
+}
+
+google::protobuf::Timestamp MillisToTimestamp(Millis ms) {
+    google::protobuf::Timestamp ts;
+    ts.set_seconds(ms / 1000);
+    ts.set_nanos(static_cast<int>((ms % 1000) * 1000000));
+    return ts;
+}
+
+const char* AuthorOf(chat::Responder r) {
+    switch (r) {
+        case chat::RESPONDER_BOT: return "bot";
+        case chat::RESPONDER_OPERATOR: return "operator";
+        default: return "customer";
+    }
+}
+
+std::string Line(const char* author, const std::string& operator_id, const std::string& text, Millis at) {
+    json j{{"author", author}, {"text", text}, {"at", at}};
+    if (!operator_id.empty()) j["operator_id"] = operator_id;
+    return j.dump(-1, ' ', false, json::error_handler_t::replace);
+}
+
+v1::InboxEvent InboxEventOf(v1::InboxEvent::Kind kind, const ConversationId& conv, const std::string& channel,
+                            Millis at) {
+    v1::InboxEvent e;
+    e.set_kind(kind);
+    e.set_conversation_id(conv.str());
+    e.set_channel(ChannelOf(channel));
+    *e.mutable_at() = MillisToTimestamp(at);
+    return e;
+}
+
 }  // namespace
 
+routing_policy::OperatorView ToView(const conversation::OperatorRecord& op, Millis now_ms) {
+    routing_policy::OperatorView v;
+    v.id = op.id.str();
+    v.skills.channels = op.channels;
+    v.skills.languages = op.languages;
+    v.skills.topics = op.topics;
+    v.capacity = op.capacity;
+    v.load = op.load;
+    v.channel_capacity = op.channel_capacity;
+    v.channel_load = op.channel_load;
+    v.idle_since_ms = op.idle_since;
+    v.available = op.status == conversation::OperatorStatus::kOnline && op.presence_deadline > now_ms;
+    return v;
+}
+
+routing_policy::ConversationView ToView(const conversation::QueuedRecord& q) {
+    routing_policy::ConversationView v;
+    v.id = q.id.str();
+    v.channel = q.info.channel;
+    v.language = q.info.language;
+    v.topics = q.info.topics;
+    v.priority = q.info.priority;
+    v.queued_at_ms = q.info.queued_at;
+    v.excluded = q.info.excluded;
+    v.target_operator = q.info.target_operator;
+    v.required_topics = q.info.required_topics;
+    return v;
+}
+
 Router::Router(conversation::Store& store, kafka::Producer& producer, const events::Naming& naming,
-               const Clock& clock, RoutingProbe& probe, Options options)
-    : store_(store), producer_(producer), naming_(naming), clock_(clock), probe_(probe), options_(options) {}
+               const Clock& clock, RoutingProbe& probe, InboxNotifier& inbox, Options options)
+    : store_(store),
+      producer_(producer),
+      naming_(naming),
+      clock_(clock),
+      probe_(probe),
+      inbox_(inbox),
+      options_(options),
+      policy_(routing_policy::MakeDefaultPolicy(options.policy)) {}
+
+Status Router::HandleRecord(const kafka::Record& record) {
+    if (record.topic == naming_.Inbound()) return HandleInbound(record);
+    return HandleEvent(record);
+}
+
+Status Router::PublishEvents(std::vector<events::Outgoing> records, const char* what) {
+    if (records.empty()) return Status::Ok();
+    Status s = events::PublishAll(producer_, records);
+    if (!s.ok()) {
+        // The state change is already durable in Redis; the event is lost for its readers (metrics,
+        // inbox). Counted and logged; an outbox would close this gap.
+        probe_.OnPublishFailed();
+        spdlog::error("could not publish {} {} event(s): {}", records.size(), what, s.error().message);
+    }
+    return s;
+}
 
 Status Router::HandleEvent(const kafka::Record& record) {
     chat::ConversationEvent ev;
@@ -35,14 +130,31 @@ Status Router::HandleEvent(const kafka::Record& record) {
     const std::string channel(events::ChannelName(ev.envelope().channel()));
     switch (ev.kind_case()) {
         case chat::ConversationEvent::kHandoffRequested: {
-            auto queued = store_.Enqueue(conv, channel, clock_.Now());
+            const auto& h = ev.handoff_requested();
+            conversation::Store::Handoff handoff;
+            handoff.channel = channel;
+            handoff.language = h.language();
+            handoff.reason = std::string(events::HandoffReasonLabel(h.reason()));
+            handoff.topics.assign(h.topics().begin(), h.topics().end());
+            handoff.priority = h.priority();
+            auto queued = store_.Enqueue(conv, handoff, clock_.Now());
             if (!queued) return queued.error();
             if (*queued) {
-                probe_.OnHandoffQueued();
-                spdlog::info("conversation {} queued for an operator", conv.str());
+                auto first = store_.FirstTime(ev.envelope().event_id());
+                if (!first) return first.error();
+                if (*first) {
+                    probe_.OnHandoffQueued();
+                    std::vector<std::string> lines;
+                    for (const auto& e : h.transcript()) {
+                        lines.push_back(Line(AuthorOf(e.author()), "", e.text(), events::ToUnixMillis(e.at())));
+                    }
+                    if (Status s = store_.AppendTranscript(conv, lines); !s.ok()) return s;
+                    spdlog::info("conversation {} queued for an operator ({}, language '{}', priority {})", conv.str(),
+                                 handoff.reason, handoff.language, handoff.priority);
+                }
             }
-            auto assigned = AssignQueued();
-            if (!assigned) return assigned.error();
+            auto placed = Dispatch();
+            if (!placed) return placed.error();
             return Status::Ok();
         }
         case chat::ConversationEvent::kBotAnswered:
@@ -53,73 +165,240 @@ Status Router::HandleEvent(const kafka::Record& record) {
     }
 }
 
-Status Router::PublishAssignments(const std::vector<conversation::Assignment>& assignments) {
-    if (assignments.empty()) return Status::Ok();
+Status Router::HandleInbound(const kafka::Record& record) {
+    chat::InboundMessage in;
+    if (!in.ParseFromString(record.value)) {
+        probe_.OnInvalidRecord();
+        return Error::Fatal("undecodable InboundMessage");
+    }
+    const ConversationId conv(in.envelope().conversation_id());
+    if (!IsValidExternalId(conv.str())) {
+        probe_.OnInvalidRecord();
+        return Error::Fatal("InboundMessage without a valid conversation id");
+    }
+    auto info = store_.Get(conv);
+    if (!info) return info.error();
+    if (info->state != State::kOffered && info->state != State::kAssigned) {
+        // A bot turn: the assistant's handoff carries the transcript if a human is needed. A queued
+        // conversation's later messages are in its transcript only once it is handed off again.
+        return Status::Ok();
+    }
+    auto first = store_.FirstTime(in.envelope().event_id());
+    if (!first) return first.error();
+    if (!*first) return Status::Ok();
+    std::string text = in.text();
+    for (const auto& a : in.attachments()) text += (text.empty() ? "[" : " [") + a.kind() + "]";
+    const Millis at = events::ToUnixMillis(in.received_at());
+    if (Status s = store_.AppendTranscript(conv, {Line("customer", "", text, at)}); !s.ok()) return s;
+    auto e = InboxEventOf(v1::InboxEvent::KIND_CUSTOMER_MESSAGE, conv, info->channel, at);
+    e.set_text(text);
+    inbox_.Notify(info->operator_id, e);
+    return Status::Ok();
+}
+
+Result<std::size_t> Router::Dispatch() {
+    const auto started = std::chrono::steady_clock::now();
+    auto snap = store_.TakeSnapshot(options_.dispatch_batch);
+    if (!snap) return snap.error();
+    if (snap->queue.empty() || snap->operators.empty()) return std::size_t{0};
+    const auto now = clock_.Now();
+    const Millis now_ms = ToMillis(now);
+    std::vector<routing_policy::OperatorView> ops;
+    ops.reserve(snap->operators.size());
+    for (const auto& o : snap->operators) ops.push_back(ToView(o, now_ms));
+    std::vector<routing_policy::ConversationView> queue;
+    queue.reserve(snap->queue.size());
+    for (const auto& q : snap->queue) queue.push_back(ToView(q));
+
+    const auto plan = routing_policy::PlanAssignments(*policy_, queue, std::move(ops), now_ms);
     std::vector<events::Outgoing> records;
-    const auto now = clock_.Now();
-    for (const auto& a : assignments) {
+    std::size_t placed = 0;
+    Status failure = Status::Ok();
+    for (const auto& [index, pick] : plan) {
+        const auto& q = snap->queue[index];
+        const OperatorId op(pick.operator_id);
+        auto r = store_.Offer(q.id, op, now, options_.offer_timeout);
+        if (!r) {
+            failure = r.error();
+            break;
+        }
+        if (r->outcome == conversation::Store::OfferOutcome::kGone ||
+            r->outcome == conversation::Store::OfferOutcome::kUnavailable) {
+            probe_.OnDispatchConflict();
+            continue;
+        }
+        ++placed;
+        const bool assigned = r->outcome == conversation::Store::OfferOutcome::kAssigned;
         chat::ConversationEvent ev;
-        events::FillEnvelope(ev.mutable_envelope(), NewUuid(), a.conversation.str(), ChannelOf(a.channel), "routing",
-                             "", now);
-        ev.mutable_operator_assigned()->set_operator_id(a.op.str());
-        ev.mutable_operator_assigned()->set_operator_name(a.operator_name);
-        records.push_back(events::Encode(naming_.Events(), a.conversation.str(), ev));
-        probe_.OnAssigned();
-        spdlog::info("conversation {} assigned to operator {}", a.conversation.str(), a.op.str());
+        events::FillEnvelope(ev.mutable_envelope(), NewUuid(), q.id.str(), ChannelOf(r->channel), "routing", "", now);
+        if (assigned) {
+            ev.mutable_operator_assigned()->set_operator_id(op.str());
+            ev.mutable_operator_assigned()->set_operator_name(r->operator_name);
+            probe_.OnAssigned();
+            spdlog::info("conversation {} assigned to operator {} ({})", q.id.str(), op.str(), pick.why);
+        } else {
+            ev.mutable_conversation_offered()->set_operator_id(op.str());
+            ev.mutable_conversation_offered()->set_operator_name(r->operator_name);
+            *ev.mutable_conversation_offered()->mutable_deadline() = MillisToTimestamp(r->deadline);
+            probe_.OnOffered();
+            spdlog::info("conversation {} offered to operator {} until {} ({})", q.id.str(), op.str(), r->deadline,
+                         pick.why);
+        }
+        records.push_back(events::Encode(naming_.Events(), q.id.str(), ev));
+        auto note = InboxEventOf(assigned ? v1::InboxEvent::KIND_ASSIGNED : v1::InboxEvent::KIND_OFFERED, q.id,
+                                 r->channel, now_ms);
+        if (!assigned) *note.mutable_offer_deadline() = MillisToTimestamp(r->deadline);
+        inbox_.Notify(op, note);
     }
-    Status s = events::PublishAll(producer_, records);
-    if (!s.ok()) {
-        probe_.OnPublishFailed();
-        spdlog::error("could not publish {} OperatorAssigned events: {}", records.size(), s.error().message);
-    }
-    return s;
+    (void)PublishEvents(std::move(records), "assignment");
+    probe_.OnDispatch(std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count(), placed);
+    if (!failure.ok()) return failure.error();
+    return placed;
 }
 
-Result<std::vector<conversation::Assignment>> Router::AssignQueued() {
-    auto assigned = store_.AssignQueued(clock_.Now(), options_.assign_batch);
-    if (!assigned) return assigned.error();
-    // The assignment itself is already durable in Redis; a lost event is logged and counted.
-    (void)PublishAssignments(*assigned);
-    return assigned;
-}
-
-Status Router::SweepIdleBots() {
+void Router::OffersEnded(const std::vector<conversation::EndedOffer>& ended, std::vector<events::Outgoing>& records) {
     const auto now = clock_.Now();
+    for (const auto& e : ended) {
+        const std::string reason(conversation::OfferEndName(e.why));
+        chat::ConversationEvent ev;
+        events::FillEnvelope(ev.mutable_envelope(), NewUuid(), e.conversation.str(), ChannelOf(e.channel), "routing",
+                             "", now);
+        ev.mutable_offer_ended()->set_operator_id(e.op.str());
+        ev.mutable_offer_ended()->set_reason(reason);
+        records.push_back(events::Encode(naming_.Events(), e.conversation.str(), ev));
+        probe_.OnOfferEnded(reason);
+        spdlog::info("offer of conversation {} to operator {} ended ({}): back in the queue", e.conversation.str(),
+                     e.op.str(), reason);
+        if (e.why != conversation::OfferEnd::kDeclined) {
+            inbox_.Notify(e.op, InboxEventOf(v1::InboxEvent::KIND_OFFER_ENDED, e.conversation, e.channel, ToMillis(now)));
+        }
+    }
+}
+
+Status Router::Sweep() {
+    const auto now = clock_.Now();
+    std::vector<events::Outgoing> records;
+    auto expired = store_.ExpireOffers(now, 500);
+    if (!expired) return expired.error();
+    OffersEnded(*expired, records);
+
+    auto lost = store_.ExpirePresence(now, 100);
+    if (!lost) return lost.error();
+    for (const auto& l : *lost) {
+        chat::ConversationEvent ev;
+        events::FillEnvelope(ev.mutable_envelope(), NewUuid(), "operator:" + l.op.str(),
+                             switchboard::common::v1::CHANNEL_UNSPECIFIED, "routing", "", now);
+        ev.mutable_operator_status_changed()->set_operator_id(l.op.str());
+        ev.mutable_operator_status_changed()->set_status("offline");
+        ev.mutable_operator_status_changed()->set_reason("heartbeat_timeout");
+        records.push_back(events::Encode(naming_.Events(), "operator:" + l.op.str(), ev));
+        probe_.OnOperatorLost();
+        spdlog::warn("operator {} stopped heartbeating: offline, {} pending offer(s) move on", l.op.str(),
+                     l.offers.size());
+        OffersEnded(l.offers, records);
+    }
+
     auto due = store_.ResolveIdleBots(now, 500);
     if (!due) return due.error();
-    if (due->empty()) return Status::Ok();
-    std::vector<events::Outgoing> records;
     for (const auto& r : *due) {
         chat::ConversationEvent ev;
         events::FillEnvelope(ev.mutable_envelope(), NewUuid(), r.conversation.str(), ChannelOf(r.channel), "routing",
                              "", now);
         ev.mutable_conversation_resolved()->set_resolved_by(chat::RESPONDER_BOT);
+        ev.mutable_conversation_resolved()->set_how("idle");
         records.push_back(events::Encode(naming_.Events(), r.conversation.str(), ev));
         probe_.OnResolvedByBot();
         spdlog::info("conversation {} resolved by the assistant (idle)", r.conversation.str());
     }
-    Status s = events::PublishAll(producer_, records);
-    if (!s.ok()) probe_.OnPublishFailed();
-    return s;
-}
-
-Result<std::vector<conversation::Assignment>> Router::SetStatus(const OperatorId& op, const std::string& name,
-                                                                conversation::OperatorStatus status, int capacity) {
-    if (Status s = store_.SetOperatorStatus(op, name, status, capacity); !s.ok()) return s.error();
-    spdlog::info("operator {} is now {}", op.str(),
-                 status == conversation::OperatorStatus::kOnline ? "online"
-                 : status == conversation::OperatorStatus::kAway ? "away"
-                                                                 : "offline");
-    return AssignQueued();
-}
-
-Router::ReplyOutcome Router::Reply(const OperatorId& op, const ConversationId& conv, const std::string& text) {
-    auto info = store_.Get(conv);
-    if (!info) return {ActionError::kUnavailable, "", info.error().message};
-    if (info->state != conversation::State::kAssigned) {
-        return {ActionError::kNotAssigned, "", "conversation is not assigned to an operator"};
+    if (options_.abandon_after.count() > 0) {
+        auto gone = store_.ResolveAbandoned(now, options_.abandon_after, 500);
+        if (!gone) return gone.error();
+        for (const auto& r : *gone) {
+            chat::ConversationEvent ev;
+            events::FillEnvelope(ev.mutable_envelope(), NewUuid(), r.conversation.str(), ChannelOf(r.channel),
+                                 "routing", "", now);
+            ev.mutable_conversation_resolved()->set_resolved_by(chat::RESPONDER_UNSPECIFIED);
+            ev.mutable_conversation_resolved()->set_how("abandoned");
+            records.push_back(events::Encode(naming_.Events(), r.conversation.str(), ev));
+            probe_.OnAbandoned();
+            spdlog::info("conversation {} abandoned: no operator took it within {} s", r.conversation.str(),
+                         std::chrono::duration_cast<std::chrono::seconds>(options_.abandon_after).count());
+        }
     }
-    if (info->operator_id != op) return {ActionError::kOtherOperator, "", "conversation belongs to another operator"};
+    (void)PublishEvents(std::move(records), "sweep");
+    auto placed = Dispatch();
+    if (!placed) return placed.error();
+    return Status::Ok();
+}
+
+Result<std::vector<conversation::EndedOffer>> Router::SetStatus(const conversation::OperatorProfile& profile,
+                                                                conversation::OperatorStatus status) {
+    const auto now = clock_.Now();
+    auto ended = store_.SetOperator(profile, status, now);
+    if (!ended) return ended.error();
+    const std::string status_name(conversation::StatusName(status));
+    std::vector<events::Outgoing> records;
+    chat::ConversationEvent ev;
+    events::FillEnvelope(ev.mutable_envelope(), NewUuid(), "operator:" + profile.id.str(),
+                         switchboard::common::v1::CHANNEL_UNSPECIFIED, "routing", "", now);
+    ev.mutable_operator_status_changed()->set_operator_id(profile.id.str());
+    ev.mutable_operator_status_changed()->set_status(status_name);
+    ev.mutable_operator_status_changed()->set_capacity(profile.capacity);
+    ev.mutable_operator_status_changed()->set_reason("set_status");
+    records.push_back(events::Encode(naming_.Events(), "operator:" + profile.id.str(), ev));
+    OffersEnded(*ended, records);
+    spdlog::info("operator {} is now {}", profile.id.str(), status_name);
+    (void)PublishEvents(std::move(records), "operator status");
+    if (status == conversation::OperatorStatus::kOnline || !ended->empty()) {
+        if (auto placed = Dispatch(); !placed) spdlog::warn("dispatch after a status change failed: {}", placed.error().message);
+    }
+    return ended;
+}
+
+Result<std::optional<Millis>> Router::Heartbeat(const OperatorId& op) { return store_.Heartbeat(op, clock_.Now()); }
+
+Router::Outcome Router::Accept(const OperatorId& op, const ConversationId& conv) {
+    const auto now = clock_.Now();
+    auto r = store_.Accept(conv, op, now);
+    if (!r) return {ActionError::kUnavailable, r.error().message, ""};
+    if (*r == conversation::Store::AcceptOutcome::kNotOffered) {
+        return {ActionError::kNotOffered, "the conversation is not offered to you", ""};
+    }
+    if (*r == conversation::Store::AcceptOutcome::kExpired) {
+        return {ActionError::kExpired, "the offer expired; the conversation goes to the next operator", ""};
+    }
+    auto info = store_.Get(conv);
+    if (!info) return {ActionError::kUnavailable, info.error().message, ""};
+    chat::ConversationEvent ev;
+    events::FillEnvelope(ev.mutable_envelope(), DerivedId("e-", "accepted:" + conv.str() + ":" + op.str() + ":" +
+                                                                     std::to_string(info->queued_at)),
+                         conv.str(), ChannelOf(info->channel), "routing", "", now);
+    ev.mutable_operator_assigned()->set_operator_id(op.str());
+    ev.mutable_operator_assigned()->set_operator_name(info->operator_name);
+    probe_.OnAssigned();
+    spdlog::info("conversation {} accepted by operator {}", conv.str(), op.str());
+    (void)PublishEvents({events::Encode(naming_.Events(), conv.str(), ev)}, "assignment");
+    return {};
+}
+
+Router::Outcome Router::Decline(const OperatorId& op, const ConversationId& conv) {
+    auto info = store_.Get(conv);
+    if (!info) return {ActionError::kUnavailable, info.error().message, ""};
+    auto r = store_.Decline(conv, op, clock_.Now());
+    if (!r) return {ActionError::kUnavailable, r.error().message, ""};
+    if (!*r) return {ActionError::kNotOffered, "the conversation is not offered to you", ""};
+    std::vector<events::Outgoing> records;
+    OffersEnded({{conv, op, info->channel, conversation::OfferEnd::kDeclined}}, records);
+    (void)PublishEvents(std::move(records), "offer declined");
+    if (auto placed = Dispatch(); !placed) spdlog::warn("dispatch after a decline failed: {}", placed.error().message);
+    return {};
+}
+
+Router::Outcome Router::Reply(const OperatorId& op, const ConversationId& conv, const std::string& text) {
+    auto info = store_.Get(conv);
+    if (!info) return {ActionError::kUnavailable, info.error().message, ""};
+    if (info->state != State::kAssigned) return {ActionError::kNotAssigned, "conversation is not assigned to an operator", ""};
+    if (info->operator_id != op) return {ActionError::kOtherOperator, "conversation belongs to another operator", ""};
     const auto channel = ChannelOf(info->channel);
     const auto now = clock_.Now();
     const std::string reply_id = "o-" + NewUuid();
@@ -142,37 +421,104 @@ Router::ReplyOutcome Router::Reply(const OperatorId& op, const ConversationId& c
                                               events::Encode(naming_.Events(), conv.str(), ev)});
     if (!s.ok()) {
         probe_.OnPublishFailed();
-        return {ActionError::kUnavailable, "", s.error().message};
+        return {ActionError::kUnavailable, s.error().message, ""};
+    }
+    if (Status t = store_.AppendTranscript(conv, {Line("operator", op.str(), text, ToMillis(now))}); !t.ok()) {
+        spdlog::warn("conversation {}: reply sent but not added to the transcript: {}", conv.str(), t.error().message);
     }
     probe_.OnOperatorReply();
-    return {ActionError::kNone, reply_id, ""};
+    return {ActionError::kNone, "", reply_id};
 }
 
-Router::ReplyOutcome Router::Resolve(const OperatorId& op, const ConversationId& conv) {
+namespace {
+Router::Outcome HolderError(conversation::Store::HolderCheck c) {
+    if (c == conversation::Store::HolderCheck::kNotAssigned) {
+        return {Router::ActionError::kNotAssigned, "conversation is not assigned to an operator", ""};
+    }
+    return {Router::ActionError::kOtherOperator, "conversation belongs to another operator", ""};
+}
+}  // namespace
+
+Router::Outcome Router::Resolve(const OperatorId& op, const ConversationId& conv) {
     auto info = store_.Get(conv);
-    if (!info) return {ActionError::kUnavailable, "", info.error().message};
-    auto outcome = store_.ResolveByOperator(conv, op, clock_.Now());
-    if (!outcome) return {ActionError::kUnavailable, "", outcome.error().message};
-    if (*outcome == conversation::ResolveOutcome::kNotAssigned) {
-        return {ActionError::kNotAssigned, "", "conversation is not assigned to an operator"};
-    }
-    if (*outcome == conversation::ResolveOutcome::kOtherOperator) {
-        return {ActionError::kOtherOperator, "", "conversation belongs to another operator"};
-    }
+    if (!info) return {ActionError::kUnavailable, info.error().message, ""};
+    const auto now = clock_.Now();
+    auto outcome = store_.ResolveByOperator(conv, op, now);
+    if (!outcome) return {ActionError::kUnavailable, outcome.error().message, ""};
+    if (*outcome != conversation::Store::HolderCheck::kOk) return HolderError(*outcome);
     chat::ConversationEvent ev;
-    events::FillEnvelope(ev.mutable_envelope(), NewUuid(), conv.str(), ChannelOf(info->channel), "routing", "",
-                         clock_.Now());
+    events::FillEnvelope(ev.mutable_envelope(), NewUuid(), conv.str(), ChannelOf(info->channel), "routing", "", now);
     ev.mutable_conversation_resolved()->set_resolved_by(chat::RESPONDER_OPERATOR);
+    ev.mutable_conversation_resolved()->set_how("operator");
     ev.mutable_conversation_resolved()->set_operator_id(op.str());
     probe_.OnResolvedByOperator();
     spdlog::info("conversation {} resolved by operator {}", conv.str(), op.str());
-    Status s = events::PublishAll(producer_, {events::Encode(naming_.Events(), conv.str(), ev)});
-    if (!s.ok()) {
-        probe_.OnPublishFailed();
-        spdlog::error("conversation {} resolved but the event was not published: {}", conv.str(), s.error().message);
+    (void)PublishEvents({events::Encode(naming_.Events(), conv.str(), ev)}, "resolution");
+    if (auto placed = Dispatch(); !placed) spdlog::warn("dispatch after a resolution failed: {}", placed.error().message);
+    return {};
+}
+
+Router::Outcome Router::Transfer(const OperatorId& op, const ConversationId& conv,
+                                 const conversation::Store::TransferTarget& to, const std::string& note) {
+    if (to.to_operator.empty() == to.to_topics.empty()) {
+        return {ActionError::kInvalid, "transfer to exactly one of: an operator, a skill queue (topics)", ""};
     }
-    (void)AssignQueued();  // the freed capacity takes the next queued conversation
-    return {ActionError::kNone, "", ""};
+    if (to.to_operator == op) return {ActionError::kInvalid, "cannot transfer a conversation to yourself", ""};
+    auto info = store_.Get(conv);
+    if (!info) return {ActionError::kUnavailable, info.error().message, ""};
+    const auto now = clock_.Now();
+    auto outcome = store_.Transfer(conv, op, to, now);
+    if (!outcome) return {ActionError::kUnavailable, outcome.error().message, ""};
+    if (*outcome != conversation::Store::HolderCheck::kOk) return HolderError(*outcome);
+    chat::ConversationEvent ev;
+    events::FillEnvelope(ev.mutable_envelope(), NewUuid(), conv.str(), ChannelOf(info->channel), "routing", "", now);
+    auto* t = ev.mutable_conversation_transferred();
+    t->set_from_operator_id(op.str());
+    t->set_to_operator_id(to.to_operator.str());
+    for (const auto& topic : to.to_topics) t->add_to_topics(topic);
+    t->set_note(note);
+    probe_.OnTransferred();
+    spdlog::info("conversation {} transferred by operator {} to {}", conv.str(), op.str(),
+                 to.to_operator.empty() ? "a skill queue" : "operator " + to.to_operator.str());
+    if (!note.empty()) {
+        if (Status s = store_.AppendTranscript(conv, {Line("operator", op.str(), "(transfer note) " + note, ToMillis(now))});
+            !s.ok()) {
+            spdlog::warn("conversation {}: transfer note not added to the transcript: {}", conv.str(), s.error().message);
+        }
+    }
+    (void)PublishEvents({events::Encode(naming_.Events(), conv.str(), ev)}, "transfer");
+    inbox_.Notify(op, InboxEventOf(v1::InboxEvent::KIND_TRANSFERRED_AWAY, conv, info->channel, ToMillis(now)));
+    if (auto placed = Dispatch(); !placed) spdlog::warn("dispatch after a transfer failed: {}", placed.error().message);
+    return {};
+}
+
+Result<std::vector<conversation::QueuedRecord>> Router::ListQueue(std::size_t limit) {
+    auto snap = store_.TakeSnapshot(limit);
+    if (!snap) return snap.error();
+    std::vector<routing_policy::ConversationView> views;
+    views.reserve(snap->queue.size());
+    for (const auto& q : snap->queue) views.push_back(ToView(q));
+    std::vector<conversation::QueuedRecord> out;
+    out.reserve(views.size());
+    for (std::size_t i : policy_->Order(views, ToMillis(clock_.Now()))) out.push_back(snap->queue[i]);
+    return out;
+}
+
+Result<std::vector<v1::TranscriptLine>> Router::Transcript(const ConversationId& conv) {
+    auto lines = store_.Transcript(conv);
+    if (!lines) return lines.error();
+    std::vector<v1::TranscriptLine> out;
+    for (const auto& l : *lines) {
+        const json j = json::parse(l, nullptr, false);
+        if (j.is_discarded() || !j.is_object()) continue;
+        v1::TranscriptLine t;
+        t.set_author(j.value("author", ""));
+        t.set_operator_id(j.value("operator_id", ""));
+        t.set_text(j.value("text", ""));
+        *t.mutable_at() = MillisToTimestamp(j.value("at", Millis{0}));
+        out.push_back(std::move(t));
+    }
+    return out;
 }
 
 }  // namespace switchboard::routing

@@ -1,6 +1,8 @@
 #pragma once
 
 #include <chrono>
+#include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -8,58 +10,102 @@
 #include "switchboard/conversation/store.hpp"
 #include "switchboard/core/clock.hpp"
 #include "switchboard/events/naming.hpp"
+#include "switchboard/events/publish.hpp"
 #include "switchboard/kafka/consumer.hpp"
 #include "switchboard/kafka/producer.hpp"
+#include "switchboard/routing/v1/routing.pb.h"
+#include "switchboard/routing_policy/policy.hpp"
 
 namespace switchboard::routing {
 
-// Owns the conversation lifecycle after the assistant: queues handoffs, assigns them to online
-// operators with free capacity (atomically in Redis, so replicas never double-assign), sends
-// operators' replies, resolves conversations (by an operator, or by the bot after an idle time),
-// and publishes every transition on chat.events.v1.
+// Where the router tells an operator's inbox what just happened to them (offers, assignments,
+// offers withdrawn, transfers away, customer messages). The service publishes on Redis pub/sub so
+// the replica holding the operator's StreamAssignments stream delivers it; tests record.
+// Best effort: the inbox also reads the pending state when its stream opens.
+class InboxNotifier {
+public:
+    virtual ~InboxNotifier() = default;
+    virtual void Notify(const OperatorId& op, const v1::InboxEvent& event) = 0;
+};
+
+// Owns the conversation lifecycle after the assistant's handoff: queues it, has the policy pick
+// an operator for it, offers it (or assigns it at once to an auto-accepting operator), moves it on
+// when an offer is declined or times out or its operator goes silent, carries operators' replies,
+// transfers and resolutions, and resolves idle bot conversations. Every transition is an event on
+// chat.events.v1. State lives in Redis (conversation::Store); decisions are made by the pure
+// routing_policy on a snapshot and applied by atomic scripts that re-check every rule, so any
+// number of replicas run at once.
 //
 // Thread-safety: all methods may be called concurrently (consumer thread, gRPC threads, sweeper).
 class Router {
 public:
     struct Options {
         std::chrono::milliseconds bot_idle_resolve{std::chrono::minutes(10)};
-        int assign_batch = 100;
+        std::chrono::milliseconds offer_timeout{std::chrono::seconds(30)};
+        std::size_t dispatch_batch = 200;  // queued conversations considered per pass
+        // A conversation no operator took within this time is resolved as abandoned (0 = never).
+        std::chrono::milliseconds abandon_after{std::chrono::hours(1)};
+        routing_policy::PolicyOptions policy;
     };
 
     Router(conversation::Store& store, kafka::Producer& producer, const events::Naming& naming, const Clock& clock,
-           RoutingProbe& probe, Options options);
+           RoutingProbe& probe, InboxNotifier& inbox, Options options);
 
-    // chat.events.v1 consumer: HandoffRequested → queue + assign; BotAnswered → schedule
-    // the bot's resolution. Other events are ignored here.
-    Status HandleEvent(const kafka::Record& record);
+    // chat.events.v1 (HandoffRequested → queue + dispatch; BotAnswered → schedule the bot's
+    // resolution) and chat.inbound.v1 (a customer message in a conversation a human has or waits
+    // for → transcript + the operator's inbox).
+    Status HandleRecord(const kafka::Record& record);
 
-    // Assigns what capacity allows and publishes OperatorAssigned for each; returns them.
-    Result<std::vector<conversation::Assignment>> AssignQueued();
-    // Resolves due idle bot conversations and publishes ConversationResolved{bot}.
-    Status SweepIdleBots();
+    // Offers queued conversations to the operators the policy picks, as capacity allows. Returns
+    // how many were offered or assigned.
+    Result<std::size_t> Dispatch();
+    // Expired offers and silent operators' offers back to the queue, idle bot conversations
+    // resolved, then Dispatch.
+    Status Sweep();
 
-    Result<std::vector<conversation::Assignment>> SetStatus(const OperatorId& op, const std::string& name,
-                                                            conversation::OperatorStatus status, int capacity);
-
-    enum class ActionError { kNone, kNotAssigned, kOtherOperator, kUnavailable };
-    struct ReplyOutcome {
+    // ---- operator actions (the caller authenticated `op`) ----
+    enum class ActionError { kNone, kInvalid, kNotAssigned, kOtherOperator, kNotOffered, kExpired, kUnavailable };
+    struct Outcome {
         ActionError error = ActionError::kNone;
-        std::string reply_id;
         std::string message;
+        std::string reply_id;  // Reply
     };
-    ReplyOutcome Reply(const OperatorId& op, const ConversationId& conv, const std::string& text);
-    ReplyOutcome Resolve(const OperatorId& op, const ConversationId& conv);
+    Result<std::vector<conversation::EndedOffer>> SetStatus(const conversation::OperatorProfile& profile,
+                                                            conversation::OperatorStatus status);
+    // The new presence deadline; nullopt if the operator is unknown or chose away/offline.
+    Result<std::optional<conversation::Millis>> Heartbeat(const OperatorId& op);
+    Outcome Accept(const OperatorId& op, const ConversationId& conv);
+    Outcome Decline(const OperatorId& op, const ConversationId& conv);
+    Outcome Reply(const OperatorId& op, const ConversationId& conv, const std::string& text);
+    Outcome Resolve(const OperatorId& op, const ConversationId& conv);
+    Outcome Transfer(const OperatorId& op, const ConversationId& conv, const conversation::Store::TransferTarget& to,
+                     const std::string& note);
+
+    // Queued conversations in the order they will be served.
+    Result<std::vector<conversation::QueuedRecord>> ListQueue(std::size_t limit);
     Result<conversation::ConversationInfo> Get(const ConversationId& conv) { return store_.Get(conv); }
+    // The operator-facing transcript, oldest first.
+    Result<std::vector<v1::TranscriptLine>> Transcript(const ConversationId& conv);
+    Result<conversation::Store::Inbox> Inbox(const OperatorId& op) { return store_.OperatorInbox(op); }
 
 private:
-    Status PublishAssignments(const std::vector<conversation::Assignment>& assignments);
+    Status HandleEvent(const kafka::Record& record);
+    Status HandleInbound(const kafka::Record& record);
+    Status PublishEvents(std::vector<events::Outgoing> records, const char* what);
+    void OffersEnded(const std::vector<conversation::EndedOffer>& ended, std::vector<events::Outgoing>& records);
 
     conversation::Store& store_;
     kafka::Producer& producer_;
     const events::Naming& naming_;
     const Clock& clock_;
     RoutingProbe& probe_;
+    InboxNotifier& inbox_;
     Options options_;
+    std::unique_ptr<routing_policy::Policy> policy_;
 };
+
+// Policy inputs from the store's records.
+routing_policy::OperatorView ToView(const conversation::OperatorRecord& op, conversation::Millis now_ms);
+routing_policy::ConversationView ToView(const conversation::QueuedRecord& conv);
 
 }  // namespace switchboard::routing

@@ -79,7 +79,10 @@ struct SendAttempt {
     static SendAttempt Failed(std::string reason, std::string platform_response);
 };
 
-// Sends one reply through the platform: a blocking call made on the consumer thread.
+// Sends one reply through the platform: a blocking call made on the consumer thread. The sender
+// reports its platform calls (ChannelProbe::OnPlatformRequest). A sender that needs several
+// platform messages for one reply (a long text split in parts) takes the rate limiter's slots for
+// the extra parts itself and remembers which parts went out, so a retry does not repeat them.
 using Sender = std::function<SendAttempt(const chat::v1::OutboundMessage&)>;
 
 // The chat.outbound.<channel>.v1 consumer's handler shared by the platform gateways: validates
