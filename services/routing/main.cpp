@@ -46,6 +46,9 @@ int main(int argc, char** argv) {
              "how long an operator who does not auto-accept has to accept an offer before it goes to the "
              "next one",
              1000, 3600000)
+        .Int("offer.exclusion-ms", 600000,
+             "an operator who declined or let an offer expire is not offered that conversation again for this long",
+             0, 86400000)
         .Int("dispatch.batch", 200, "queued conversations considered per dispatch pass", 1, 100000)
         .Int("queue.abandon-after-ms", 3600000,
              "a handed-off conversation no operator took within this time is resolved as abandoned (0 = never)", 0,
@@ -104,6 +107,7 @@ int main(int argc, char** argv) {
     auto redis = redis::MakeClient(common.redis, &rt.registry());
     conversation::Store::Options store_options;
     store_options.heartbeat_timeout = Ms(cfg, "presence.heartbeat-timeout-ms");
+    store_options.exclusion_window = Ms(cfg, "offer.exclusion-ms");
     conversation::Store store(*redis, naming.RedisPrefix(), store_options);
     auto producer = runtime::OrExit("create the Kafka producer", [&] {
         return kafka::MakeProducer({common.kafka_brokers, "routing", {}}, &rt.registry());
@@ -120,6 +124,7 @@ int main(int argc, char** argv) {
     router_options.offer_timeout = Ms(cfg, "offer.timeout-ms");
     router_options.dispatch_batch = static_cast<std::size_t>(cfg.GetInt("dispatch.batch"));
     router_options.abandon_after = Ms(cfg, "queue.abandon-after-ms");
+    router_options.async_dispatch = true;
     router_options.policy.widen_language_after_ms = cfg.GetInt("policy.widen-language-after-ms");
     router_options.policy.widen_topics_after_ms = cfg.GetInt("policy.widen-topics-after-ms");
     router_options.policy.aging_step_ms = cfg.GetInt("policy.aging-step-ms");
@@ -158,6 +163,7 @@ int main(int argc, char** argv) {
     rt.AddReadinessCheck("inbox_subscriber", [&hub] { return hub.Subscribed(); });
     runtime::OrExit("start the HTTP server", [&] { rt.Start(); });
     hub.Start();
+    router.Start();
     consumer->Start();
     // The sweeper also dispatches, so the queue drains even if an event was missed.
     runtime::Ticker sweeper(Ms(cfg, "sweep.interval-ms"), [&router] {
@@ -173,6 +179,7 @@ int main(int argc, char** argv) {
     rpc_server->Shutdown(std::chrono::system_clock::now() + std::chrono::milliseconds(common.drain_ms));
     sweeper.Stop();
     consumer->Stop();
+    router.Stop();
     hub.Stop();
     if (Status s = producer->Flush(std::chrono::milliseconds(common.drain_ms)); !s.ok()) {
         spdlog::warn("producer flush: {}", s.error().message);

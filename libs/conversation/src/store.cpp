@@ -41,14 +41,34 @@ local function release(P, op, ch, conv)
   redis.call('SREM', okey .. ':offers', conv)
   redis.call('SREM', okey .. ':held', conv)
 end
--- An offer of `conv` to `op` ends: queued again (keeping its place), `op` excluded. The channel, or false.
-local function end_offer(P, conv, op, now)
+-- Exclusions: "op=until_ms,…"; an exclusion lapses at its time.
+local function excluded_now(csv, op, now)
+  if not csv or csv == '' then return false end
+  for k, v in string.gmatch(csv, '([^,=]+)=(%d+)') do
+    if k == op and tonumber(v) > tonumber(now) then return true end
+  end
+  return false
+end
+-- `csv` without lapsed entries and without `op`, plus op=until if until is in the future.
+local function exclude(csv, op, untilms, now)
+  local out = {}
+  if csv and csv ~= '' then
+    for k, v in string.gmatch(csv, '([^,=]+)=(%d+)') do
+      if k ~= op and tonumber(v) > tonumber(now) then table.insert(out, k .. '=' .. v) end
+    end
+  end
+  if op ~= '' and tonumber(untilms) > tonumber(now) then table.insert(out, op .. '=' .. untilms) end
+  return table.concat(out, ',')
+end
+-- An offer of `conv` to `op` ends: queued again at its old place, `op` excluded until `untilms`
+-- (0: not excluded). The channel, or false if it was not offered to `op`.
+local function end_offer(P, conv, op, now, untilms)
   local ckey = P .. 'conv:' .. conv
-  local f = redis.call('HMGET', ckey, 'state', 'operator_id', 'channel', 'queued_at', 'excluded')
+  local f = redis.call('HMGET', ckey, 'state', 'operator_id', 'channel', 'queued_at', 'excluded', 'score')
   if f[1] ~= 'offered' or f[2] ~= op then return false end
   redis.call('HSET', ckey, 'state', 'queued', 'operator_id', '', 'operator_name', '', 'offer_deadline', '0',
-             'excluded', add(f[5], op), 'updated_at', now)
-  redis.call('ZADD', P .. 'queue', f[4] or now, conv)
+             'excluded', exclude(f[5], op, untilms, now), 'updated_at', now)
+  redis.call('ZADD', P .. 'queue', f[6] or f[4] or now, conv)
   redis.call('ZREM', P .. 'offers', conv)
   release(P, op, f[3], conv)
   return f[3] or ''
@@ -102,28 +122,39 @@ return 1
     return s;
 }
 
-// KEYS: conv, queue. ARGV: conv id, channel, now, ttl, language, topics, priority, reason.
+// KEYS: conv, queue, seen marker of the event, transcript. ARGV: conv id, channel, now, ttl, language,
+// topics, priority, reason, queue score, transcript lines to keep, then transcript lines.
+// 2: the event was applied before (a redelivery); 0: a human has it; 1: queued.
 const Script& EnqueueScript() {
     static const Script s(R"lua(
-local f = redis.call('HMGET', KEYS[1], 'state', 'queued_at')
+if redis.call('EXISTS', KEYS[3]) == 1 then return 2 end
+redis.call('SET', KEYS[3], '1', 'EX', 86400)
+local f = redis.call('HMGET', KEYS[1], 'state', 'queued_at', 'score')
 local s = f[1]
 if s == 'assigned' or s == 'offered' then return 0 end
-local q = f[2]
+local q, sc = f[2], f[3]
 if s ~= 'queued' or not q or q == '' then
-  q = ARGV[3]
+  q, sc = ARGV[3], ARGV[9]
   redis.call('HDEL', KEYS[1], 'excluded', 'target_operator', 'required_topics', 'operator_id', 'operator_name',
-             'offer_deadline')
+             'offer_deadline', 'reopened', 'resolved_by', 'resolved_at')
 end
+if not sc or sc == '' then sc = ARGV[9] end
 redis.call('HSET', KEYS[1], 'state', 'queued', 'channel', ARGV[2], 'updated_at', ARGV[3], 'language', ARGV[5],
-           'topics', ARGV[6], 'priority', ARGV[7], 'reason', ARGV[8], 'queued_at', q)
+           'topics', ARGV[6], 'priority', ARGV[7], 'reason', ARGV[8], 'queued_at', q, 'score', sc)
 redis.call('EXPIRE', KEYS[1], ARGV[4])
-redis.call('ZADD', KEYS[2], 'NX', q, ARGV[1])
+redis.call('ZADD', KEYS[2], 'NX', sc, ARGV[1])
+if #ARGV > 10 then
+  for i = 11, #ARGV do redis.call('RPUSH', KEYS[4], ARGV[i]) end
+  redis.call('LTRIM', KEYS[4], -tonumber(ARGV[10]), -1)
+  redis.call('EXPIRE', KEYS[4], ARGV[4])
+end
 return 1
 )lua");
     return s;
 }
 
-// KEYS: online set, queue, presence. ARGV: prefix, max queue. Drops stale queue members.
+// KEYS: online set, queue, presence. ARGV: prefix, max queue, offset, then (optional) conversation ids:
+// with ids, those conversations (if still queued) instead of a page of the queue.
 const Script& SnapshotScript() {
     static const Script s(R"lua(
 local ops = {}
@@ -133,15 +164,23 @@ for _, op in ipairs(redis.call('SMEMBERS', KEYS[1])) do
   table.insert(h, 'presence'); table.insert(h, redis.call('ZSCORE', KEYS[3], op) or '0')
   table.insert(ops, h)
 end
+local ids
+if #ARGV > 3 then
+  ids = {}
+  for i = 4, #ARGV do table.insert(ids, ARGV[i]) end
+else
+  local first = tonumber(ARGV[3])
+  ids = redis.call('ZRANGE', KEYS[2], first, first + tonumber(ARGV[2]) - 1)
+end
 local q = {}
-for _, c in ipairs(redis.call('ZRANGE', KEYS[2], 0, tonumber(ARGV[2]) - 1)) do
+for _, c in ipairs(ids) do
   local h = redis.call('HGETALL', ARGV[1] .. 'conv:' .. c)
   local queued = false
   for i = 1, #h, 2 do if h[i] == 'state' and h[i + 1] == 'queued' then queued = true end end
   if queued then
     table.insert(h, 'id'); table.insert(h, c)
     table.insert(q, h)
-  else
+  elseif #ARGV <= 3 then
     redis.call('ZREM', KEYS[2], c)
   end
 end
@@ -150,35 +189,48 @@ return {ops, q}
     return s;
 }
 
-// KEYS: conv, op, queue, offers, presence. ARGV: conv id, op id, now, offer deadline.
-const Script& OfferScript() {
+// ARGV: prefix, now, offer deadline, then conv id / op id pairs. For each pair: outcome ("offered",
+// "assigned", "gone", "unavailable"), operator name, channel. Every rule is checked again here.
+const Script& OfferManyScript() {
     static const Script s = WithPrelude(R"lua(
-local c = redis.call('HMGET', KEYS[1], 'state', 'channel', 'excluded', 'target_operator')
-if c[1] ~= 'queued' then return {'gone'} end
-local o = redis.call('HMGET', KEYS[2], 'status', 'capacity', 'load', 'caps', 'auto_accept', 'name')
-if o[1] ~= 'online' then return {'unavailable'} end
-if tonumber(redis.call('ZSCORE', KEYS[5], ARGV[2]) or '0') <= tonumber(ARGV[3]) then return {'unavailable'} end
-if (tonumber(o[3]) or 0) >= (tonumber(o[2]) or 0) then return {'unavailable'} end
-local ch = c[2] or ''
-local chcap = capof(o[4], ch)
-if chcap ~= nil and (tonumber(redis.call('HGET', KEYS[2], 'load:' .. ch) or '0')) >= chcap then return {'unavailable'} end
-if has(c[3], ARGV[2]) then return {'unavailable'} end
-if c[4] and c[4] ~= '' and c[4] ~= ARGV[2] then return {'unavailable'} end
-redis.call('HINCRBY', KEYS[2], 'load', 1)
-if ch ~= '' then redis.call('HINCRBY', KEYS[2], 'load:' .. ch, 1) end
-redis.call('HSET', KEYS[2], 'idle_since', ARGV[3])
-local name = o[6] or ARGV[2]
-redis.call('ZREM', KEYS[3], ARGV[1])
-if o[5] ~= '0' then
-  redis.call('HSET', KEYS[1], 'state', 'assigned', 'operator_id', ARGV[2], 'operator_name', name, 'updated_at', ARGV[3])
-  redis.call('SADD', KEYS[2] .. ':held', ARGV[1])
-  return {'assigned', name, ch}
+local P, now, deadline = ARGV[1], ARGV[2], ARGV[3]
+local function offer(conv, op)
+  local ckey, okey = P .. 'conv:' .. conv, P .. 'op:' .. op
+  local c = redis.call('HMGET', ckey, 'state', 'channel', 'excluded', 'target_operator')
+  if c[1] ~= 'queued' then return {'gone', '', ''} end
+  local o = redis.call('HMGET', okey, 'status', 'capacity', 'load', 'caps', 'auto_accept', 'name')
+  if o[1] ~= 'online' then return {'unavailable', '', ''} end
+  if tonumber(redis.call('ZSCORE', P .. 'presence', op) or '0') <= tonumber(now) then return {'unavailable', '', ''} end
+  if (tonumber(o[3]) or 0) >= (tonumber(o[2]) or 0) then return {'unavailable', '', ''} end
+  local ch = c[2] or ''
+  local chcap = capof(o[4], ch)
+  if chcap ~= nil and (tonumber(redis.call('HGET', okey, 'load:' .. ch) or '0')) >= chcap then
+    return {'unavailable', '', ''}
+  end
+  if excluded_now(c[3], op, now) then return {'unavailable', '', ''} end
+  if c[4] and c[4] ~= '' and c[4] ~= op then return {'unavailable', '', ''} end
+  redis.call('HINCRBY', okey, 'load', 1)
+  if ch ~= '' then redis.call('HINCRBY', okey, 'load:' .. ch, 1) end
+  redis.call('HSET', okey, 'idle_since', now)
+  local name = o[6] or op
+  redis.call('ZREM', P .. 'queue', conv)
+  if o[5] ~= '0' then
+    redis.call('HSET', ckey, 'state', 'assigned', 'operator_id', op, 'operator_name', name, 'updated_at', now)
+    redis.call('SADD', okey .. ':held', conv)
+    return {'assigned', name, ch}
+  end
+  redis.call('HSET', ckey, 'state', 'offered', 'operator_id', op, 'operator_name', name, 'offer_deadline',
+             deadline, 'updated_at', now)
+  redis.call('ZADD', P .. 'offers', deadline, conv)
+  redis.call('SADD', okey .. ':offers', conv)
+  return {'offered', name, ch}
 end
-redis.call('HSET', KEYS[1], 'state', 'offered', 'operator_id', ARGV[2], 'operator_name', name, 'offer_deadline',
-           ARGV[4], 'updated_at', ARGV[3])
-redis.call('ZADD', KEYS[4], ARGV[4], ARGV[1])
-redis.call('SADD', KEYS[2] .. ':offers', ARGV[1])
-return {'offered', name, ch}
+local out = {}
+for i = 4, #ARGV - 1, 2 do
+  local r = offer(ARGV[i], ARGV[i + 1])
+  table.insert(out, r[1]); table.insert(out, r[2]); table.insert(out, r[3])
+end
+return out
 )lua");
     return s;
 }
@@ -200,22 +252,22 @@ return 'assigned'
     return s;
 }
 
-// ARGV: prefix, conv id, op id, now.
+// ARGV: prefix, conv id, op id, now, excluded until.
 const Script& DeclineScript() {
     static const Script s = WithPrelude(R"lua(
-if end_offer(ARGV[1], ARGV[2], ARGV[3], ARGV[4]) then return 1 end
+if end_offer(ARGV[1], ARGV[2], ARGV[3], ARGV[4], ARGV[5]) then return 1 end
 return 0
 )lua");
     return s;
 }
 
-// KEYS: offers. ARGV: prefix, now, max. Returns conv, op, channel triples.
+// KEYS: offers. ARGV: prefix, now, max, excluded until. Returns conv, op, channel triples.
 const Script& ExpireOffersScript() {
     static const Script s = WithPrelude(R"lua(
 local out = {}
 for _, conv in ipairs(redis.call('ZRANGEBYSCORE', KEYS[1], '-inf', ARGV[2], 'LIMIT', 0, tonumber(ARGV[3]))) do
   local op = redis.call('HGET', ARGV[1] .. 'conv:' .. conv, 'operator_id') or ''
-  local ch = end_offer(ARGV[1], conv, op, ARGV[2])
+  local ch = end_offer(ARGV[1], conv, op, ARGV[2], ARGV[4])
   redis.call('ZREM', KEYS[1], conv)
   if ch then
     table.insert(out, conv); table.insert(out, op); table.insert(out, ch)
@@ -248,7 +300,7 @@ else
   redis.call('SREM', KEYS[2], op)
   redis.call('ZREM', KEYS[3], op)
   for _, conv in ipairs(redis.call('SMEMBERS', okey .. ':offers')) do
-    local ch = end_offer(P, conv, op, now)
+    local ch = end_offer(P, conv, op, now, '0')
     if ch then table.insert(out, conv); table.insert(out, ch) end
   end
   redis.call('DEL', okey .. ':offers')
@@ -285,7 +337,7 @@ for _, op in ipairs(redis.call('ZRANGEBYSCORE', KEYS[1], '-inf', ARGV[2], 'LIMIT
   redis.call('HSET', okey, 'status', 'offline', 'status_reason', 'heartbeat')
   local ended = {}
   for _, conv in ipairs(redis.call('SMEMBERS', okey .. ':offers')) do
-    local ch = end_offer(ARGV[1], conv, op, ARGV[2])
+    local ch = end_offer(ARGV[1], conv, op, ARGV[2], '0')
     if ch then table.insert(ended, conv); table.insert(ended, ch) end
   end
   redis.call('DEL', okey .. ':offers')
@@ -311,7 +363,8 @@ return 0
     return s;
 }
 
-// ARGV: prefix, conv id, op id, now, to operator, to topics. 0 transferred, 1, 2 as above.
+// ARGV: prefix, conv id, op id, now, to operator, to topics, queue score, excluded until.
+// 0 transferred, 1, 2 as above. The target operator is no longer excluded.
 const Script& TransferScript() {
     static const Script s = WithPrelude(R"lua(
 local ckey = ARGV[1] .. 'conv:' .. ARGV[2]
@@ -319,10 +372,12 @@ local f = redis.call('HMGET', ckey, 'state', 'operator_id', 'channel', 'excluded
 if f[1] ~= 'assigned' then return 1 end
 if f[2] ~= ARGV[3] then return 2 end
 release(ARGV[1], ARGV[3], f[3], ARGV[2])
+local ex = exclude(f[4], ARGV[3], ARGV[8], ARGV[4])
+ex = exclude(ex, ARGV[5], '0', ARGV[4])
 redis.call('HSET', ckey, 'state', 'queued', 'operator_id', '', 'operator_name', '', 'queued_at', ARGV[4],
-           'updated_at', ARGV[4], 'excluded', add(f[4], ARGV[3]), 'target_operator', ARGV[5],
+           'score', ARGV[7], 'updated_at', ARGV[4], 'excluded', ex, 'target_operator', ARGV[5],
            'required_topics', ARGV[6])
-redis.call('ZADD', ARGV[1] .. 'queue', ARGV[4], ARGV[2])
+redis.call('ZADD', ARGV[1] .. 'queue', ARGV[7], ARGV[2])
 return 0
 )lua");
     return s;
@@ -352,13 +407,17 @@ const Script& ResolveAbandonedScript() {
     static const Script s(R"lua(
 local out = {}
 for _, conv in ipairs(redis.call('ZRANGEBYSCORE', KEYS[1], '-inf', ARGV[3], 'LIMIT', 0, tonumber(ARGV[4]))) do
+  -- Scores put priority first (score <= queued_at), so the hash's queued_at decides.
   local ckey = ARGV[1] .. 'conv:' .. conv
-  redis.call('ZREM', KEYS[1], conv)
-  if redis.call('HGET', ckey, 'state') == 'queued' then
+  local f = redis.call('HMGET', ckey, 'state', 'queued_at', 'channel')
+  if f[1] ~= 'queued' then
+    redis.call('ZREM', KEYS[1], conv)
+  elseif (tonumber(f[2]) or 0) <= tonumber(ARGV[3]) then
+    redis.call('ZREM', KEYS[1], conv)
     redis.call('HSET', ckey, 'state', 'resolved', 'resolved_by', 'abandoned', 'resolved_at', ARGV[2],
                'updated_at', ARGV[2])
     table.insert(out, conv)
-    table.insert(out, redis.call('HGET', ckey, 'channel') or '')
+    table.insert(out, f[3] or '')
   end
 end
 return out
@@ -383,8 +442,12 @@ for _, op in ipairs(redis.call('SMEMBERS', KEYS[1])) do
     offline = offline + 1
   end
 end
-local oldest = redis.call('ZRANGE', KEYS[3], 0, 0, 'WITHSCORES')
-return {online, away, offline, cap, load, redis.call('ZCARD', KEYS[3]), oldest[2] or '-1'}
+local oldest = -1
+for _, conv in ipairs(redis.call('ZRANGE', KEYS[3], 0, 999)) do
+  local q = tonumber(redis.call('HGET', ARGV[1] .. 'conv:' .. conv, 'queued_at') or '')
+  if q and (oldest < 0 or q < oldest) then oldest = q end
+end
+return {online, away, offline, cap, load, redis.call('ZCARD', KEYS[3]), tostring(oldest)}
 )lua");
     return s;
 }
@@ -483,7 +546,13 @@ void ApplyConvField(ConversationInfo& c, const std::string& k, const std::string
     else if (k == "queued_at") c.queued_at = ToInt(v);
     else if (k == "offer_deadline") c.offer_deadline = ToInt(v);
     else if (k == "reason") c.handoff_reason = v;
-    else if (k == "excluded") c.excluded = SplitCsv(v);
+    else if (k == "excluded") {
+        for (const auto& item : SplitCsv(v)) {
+            const auto eq = item.find('=');
+            c.excluded.push_back(item.substr(0, eq));
+            c.excluded_until.push_back(eq == std::string::npos ? 0 : ToInt(std::string_view(item).substr(eq + 1)));
+        }
+    }
     else if (k == "target_operator") c.target_operator = v;
     else if (k == "required_topics") c.required_topics = SplitCsv(v);
     else if (k == "reopened") c.reopened = v == "1";
@@ -600,23 +669,32 @@ Result<bool> Store::ResolveByBot(const ConversationId& id, TimePoint now) {
     return r->integer() == 1;
 }
 
-Result<bool> Store::Enqueue(const ConversationId& id, const Handoff& h, TimePoint now) {
-    auto r = redis_.Eval(EnqueueScript(), {Key("conv:", id.str()), prefix_ + "queue"},
-                         {id.str(), h.channel, Ms(now), kConvTtlSeconds, h.language, JoinCsv(h.topics),
-                          std::to_string(h.priority), h.reason});
+Result<Store::EnqueueOutcome> Store::Enqueue(const ConversationId& id, const Handoff& h, TimePoint now) {
+    const Millis score = h.queue_score != 0 ? h.queue_score : ToMillis(now);
+    const std::string event = h.event_id.empty() ? "enqueue:" + id.str() + ":" + Ms(now) : h.event_id;
+    std::vector<std::string> argv{id.str(), h.channel, Ms(now), kConvTtlSeconds, h.language, JoinCsv(h.topics),
+                                  std::to_string(h.priority), h.reason, std::to_string(score),
+                                  std::to_string(options_.transcript_lines)};
+    argv.insert(argv.end(), h.transcript.begin(), h.transcript.end());
+    auto r = redis_.Eval(EnqueueScript(),
+                         {Key("conv:", id.str()), prefix_ + "queue", Key("seen:", event), Key("transcript:", id.str())},
+                         argv);
     if (!r) return r.error();
     if (!r->is_integer()) return Unexpected("Enqueue");
-    return r->integer() == 1;
+    switch (r->integer()) {
+        case 1: return EnqueueOutcome::kQueued;
+        case 2: return EnqueueOutcome::kDuplicate;
+        default: return EnqueueOutcome::kHeld;
+    }
 }
 
-Result<Store::Snapshot> Store::TakeSnapshot(std::size_t max_queue) {
-    auto r = redis_.Eval(SnapshotScript(), {prefix_ + "ops:online", prefix_ + "queue", prefix_ + "presence"},
-                         {prefix_, std::to_string(max_queue)});
+namespace {
+Result<Store::Snapshot> ParseSnapshot(const Result<Reply>& r) {
     if (!r) return r.error();
     if (!r->is_array() || r->array().size() != 2 || !r->array()[0].is_array() || !r->array()[1].is_array()) {
         return Unexpected("Snapshot");
     }
-    Snapshot snap;
+    Store::Snapshot snap;
     for (const auto& h : r->array()[0].array()) {
         OperatorRecord o;
         if (!ForEachField(h, [&](const std::string& k, const std::string& v) { ApplyOperatorField(o, k, v); })) {
@@ -638,29 +716,57 @@ Result<Store::Snapshot> Store::TakeSnapshot(std::size_t max_queue) {
     }
     return snap;
 }
+}  // namespace
+
+Result<Store::Snapshot> Store::TakeSnapshotFor(const std::vector<ConversationId>& ids) {
+    std::vector<std::string> argv{prefix_, "0", "0"};
+    for (const auto& id : ids) argv.push_back(id.str());
+    if (ids.empty()) argv.push_back("");  // no conversation: operators only
+    return ParseSnapshot(
+        redis_.Eval(SnapshotScript(), {prefix_ + "ops:online", prefix_ + "queue", prefix_ + "presence"}, argv));
+}
+
+Result<Store::Snapshot> Store::TakeSnapshot(std::size_t max_queue, std::size_t offset) {
+    return ParseSnapshot(redis_.Eval(SnapshotScript(),
+                                     {prefix_ + "ops:online", prefix_ + "queue", prefix_ + "presence"},
+                                     {prefix_, std::to_string(max_queue), std::to_string(offset)}));
+}
 
 Result<Store::OfferResult> Store::Offer(const ConversationId& id, const OperatorId& op, TimePoint now,
                                         std::chrono::milliseconds offer_timeout) {
-    const Millis deadline = ToMillis(now) + offer_timeout.count();
-    auto r = redis_.Eval(OfferScript(),
-                         {Key("conv:", id.str()), Key("op:", op.str()), prefix_ + "queue", prefix_ + "offers",
-                          prefix_ + "presence"},
-                         {id.str(), op.str(), Ms(now), std::to_string(deadline)});
+    auto r = OfferMany({{id, op}}, now, offer_timeout);
     if (!r) return r.error();
-    if (!r->is_array() || r->array().empty()) return Unexpected("Offer");
-    const auto& a = r->array();
-    OfferResult out;
-    const std::string& what = a[0].string();
-    if (what == "gone") return out;
-    if (what == "unavailable") {
-        out.outcome = OfferOutcome::kUnavailable;
-        return out;
+    return r->front();
+}
+
+Result<std::vector<Store::OfferResult>> Store::OfferMany(
+    const std::vector<std::pair<ConversationId, OperatorId>>& offers, TimePoint now,
+    std::chrono::milliseconds offer_timeout) {
+    if (offers.empty()) return std::vector<OfferResult>{};
+    const Millis deadline = ToMillis(now) + offer_timeout.count();
+    std::vector<std::string> argv{prefix_, Ms(now), std::to_string(deadline)};
+    for (const auto& [conv, op] : offers) {
+        argv.push_back(conv.str());
+        argv.push_back(op.str());
     }
-    if (a.size() != 3) return Unexpected("Offer");
-    out.outcome = what == "assigned" ? OfferOutcome::kAssigned : OfferOutcome::kOffered;
-    out.operator_name = a[1].string();
-    out.channel = a[2].string();
-    out.deadline = out.outcome == OfferOutcome::kOffered ? deadline : 0;
+    auto r = redis_.Eval(OfferManyScript(), {}, argv);
+    if (!r) return r.error();
+    if (!r->is_array() || r->array().size() != offers.size() * 3) return Unexpected("OfferMany");
+    const auto& a = r->array();
+    std::vector<OfferResult> out;
+    out.reserve(offers.size());
+    for (std::size_t i = 0; i + 2 < a.size(); i += 3) {
+        OfferResult o;
+        const std::string& what = a[i].string();
+        if (what == "assigned") o.outcome = OfferOutcome::kAssigned;
+        else if (what == "offered") o.outcome = OfferOutcome::kOffered;
+        else if (what == "unavailable") o.outcome = OfferOutcome::kUnavailable;
+        else o.outcome = OfferOutcome::kGone;
+        o.operator_name = a[i + 1].string();
+        o.channel = a[i + 2].string();
+        o.deadline = o.outcome == OfferOutcome::kOffered ? deadline : 0;
+        out.push_back(std::move(o));
+    }
     return out;
 }
 
@@ -675,14 +781,18 @@ Result<Store::AcceptOutcome> Store::Accept(const ConversationId& id, const Opera
 }
 
 Result<bool> Store::Decline(const ConversationId& id, const OperatorId& op, TimePoint now) {
-    auto r = redis_.Eval(DeclineScript(), {}, {prefix_, id.str(), op.str(), Ms(now)});
+    auto r = redis_.Eval(DeclineScript(), {},
+                         {prefix_, id.str(), op.str(), Ms(now),
+                          std::to_string(ToMillis(now) + options_.exclusion_window.count())});
     if (!r) return r.error();
     if (!r->is_integer()) return Unexpected("Decline");
     return r->integer() == 1;
 }
 
 Result<std::vector<EndedOffer>> Store::ExpireOffers(TimePoint now, std::size_t max) {
-    auto r = redis_.Eval(ExpireOffersScript(), {prefix_ + "offers"}, {prefix_, Ms(now), std::to_string(max)});
+    auto r = redis_.Eval(ExpireOffersScript(), {prefix_ + "offers"},
+                         {prefix_, Ms(now), std::to_string(max),
+                          std::to_string(ToMillis(now) + options_.exclusion_window.count())});
     if (!r) return r.error();
     if (!r->is_array() || r->array().size() % 3 != 0) return Unexpected("ExpireOffers");
     std::vector<EndedOffer> out;
@@ -788,10 +898,12 @@ Result<Store::HolderCheck> Store::CheckHolder(const ConversationId& id, const Op
 }
 
 Result<Store::HolderCheck> Store::Transfer(const ConversationId& id, const OperatorId& op,
-                                           const TransferTarget& target, TimePoint now) {
+                                           const TransferTarget& target, TimePoint now, Millis queue_score) {
     return ParseHolder(redis_.Eval(TransferScript(), {},
                                    {prefix_, id.str(), op.str(), Ms(now), target.to_operator.str(),
-                                    JoinCsv(target.to_topics)}),
+                                    JoinCsv(target.to_topics),
+                                    std::to_string(queue_score != 0 ? queue_score : ToMillis(now)),
+                                    std::to_string(ToMillis(now) + options_.exclusion_window.count())}),
                        "Transfer");
 }
 

@@ -51,7 +51,7 @@ protected:
         h.language = "en";
         h.topics = {"billing"};
         h.reason = "low_confidence";
-        ASSERT_TRUE(store_->Enqueue(ConversationId(conv), h, at).value());
+        ASSERT_EQ(store_->Enqueue(ConversationId(conv), h, at).value(), Store::EnqueueOutcome::kQueued);
     }
 
     int Load(const std::string& op) { return store_->GetOperator(OperatorId(op)).value()->load; }
@@ -188,6 +188,90 @@ TEST_F(StoreTest, DeclineAndExpiryRequeueAndExcludeTheOperator) {
               Store::AcceptOutcome::kNotOffered);
     EXPECT_EQ(store_->Get(ConversationId("c1")).value().excluded, (std::vector<std::string>{"anna", "bob"}));
     EXPECT_EQ(Load("bob"), 0);
+    // Exclusions lapse: after the window anna may be offered it again (she may be the only one).
+    const auto later = t0_ + 1s + options_.exclusion_window + 1ms;
+    ASSERT_TRUE(store_->Heartbeat(OperatorId("anna"), later).value().has_value());
+    EXPECT_EQ(store_->Offer(ConversationId("c1"), OperatorId("anna"), later, 10s).value().outcome,
+              Store::OfferOutcome::kOffered);
+}
+
+TEST_F(StoreTest, ARedeliveredHandoffIsAppliedOnce) {
+    Online("anna", 2);
+    Store::Handoff h;
+    h.channel = "web";
+    h.event_id = "e-handoff-1";
+    h.transcript = {"line 1"};
+    ASSERT_EQ(store_->Enqueue(ConversationId("c1"), h, t0_).value(), Store::EnqueueOutcome::kQueued);
+    ASSERT_EQ(store_->Offer(ConversationId("c1"), OperatorId("anna"), t0_, 10s).value().outcome,
+              Store::OfferOutcome::kAssigned);
+    ASSERT_EQ(store_->ResolveByOperator(ConversationId("c1"), OperatorId("anna"), t0_ + 1s).value(),
+              Store::HolderCheck::kOk);
+    // Kafka delivers the same HandoffRequested again (a consumer restarted before committing).
+    EXPECT_EQ(store_->Enqueue(ConversationId("c1"), h, t0_ + 2s).value(), Store::EnqueueOutcome::kDuplicate);
+    EXPECT_EQ(store_->Get(ConversationId("c1")).value().state, State::kResolved);
+    EXPECT_EQ(store_->Transcript(ConversationId("c1")).value(), std::vector<std::string>{"line 1"});
+    // A new handoff (another event) is applied.
+    h.event_id = "e-handoff-2";
+    EXPECT_EQ(store_->Enqueue(ConversationId("c1"), h, t0_ + 3s).value(), Store::EnqueueOutcome::kQueued);
+}
+
+TEST_F(StoreTest, TheQueueIsInServingOrderAndPages) {
+    Store::Handoff normal, vip;
+    normal.channel = vip.channel = "web";
+    vip.priority = 10;
+    normal.queue_score = 1000;  // queued at 1000, priority 0
+    vip.queue_score = 5000 - 10 * 60000;  // queued later at 5000 but 10 aging steps ahead
+    ASSERT_EQ(store_->Enqueue(ConversationId("normal"), normal, t0_).value(), Store::EnqueueOutcome::kQueued);
+    ASSERT_EQ(store_->Enqueue(ConversationId("vip"), vip, t0_).value(), Store::EnqueueOutcome::kQueued);
+    auto first = store_->TakeSnapshot(1).value();
+    ASSERT_EQ(first.queue.size(), 1u);
+    EXPECT_EQ(first.queue[0].id.str(), "vip");
+    auto second = store_->TakeSnapshot(1, 1).value();
+    ASSERT_EQ(second.queue.size(), 1u);
+    EXPECT_EQ(second.queue[0].id.str(), "normal");
+    EXPECT_TRUE(store_->TakeSnapshot(1, 2).value().queue.empty());
+    auto only = store_->TakeSnapshotFor({ConversationId("normal"), ConversationId("nope")}).value();
+    ASSERT_EQ(only.queue.size(), 1u);
+    EXPECT_EQ(only.queue[0].id.str(), "normal");
+}
+
+TEST_F(StoreTest, OfferManyAppliesEachOfferInOrder) {
+    Online("anna", 1);
+    Online("bob", 1, false);
+    Queue("c1", t0_);
+    Queue("c2", t0_);
+    Queue("c3", t0_);
+    auto r = store_->OfferMany({{ConversationId("c1"), OperatorId("anna")},
+                                {ConversationId("c2"), OperatorId("anna")},  // anna is full by now
+                                {ConversationId("c3"), OperatorId("bob")},
+                                {ConversationId("c1"), OperatorId("bob")}},  // c1 is taken by now
+                               t0_, 10s)
+                 .value();
+    ASSERT_EQ(r.size(), 4u);
+    EXPECT_EQ(r[0].outcome, Store::OfferOutcome::kAssigned);
+    EXPECT_EQ(r[1].outcome, Store::OfferOutcome::kUnavailable);
+    EXPECT_EQ(r[2].outcome, Store::OfferOutcome::kOffered);
+    EXPECT_EQ(r[2].channel, "web");
+    EXPECT_EQ(r[3].outcome, Store::OfferOutcome::kGone);
+    EXPECT_EQ(Load("anna"), 1);
+    EXPECT_EQ(Load("bob"), 1);
+}
+
+TEST_F(StoreTest, ATransferToAnOperatorWhoOnceDeclinedIsServed) {
+    Online("anna", 2);
+    Online("bob", 2, false);
+    Queue("c1", t0_);
+    ASSERT_EQ(store_->Offer(ConversationId("c1"), OperatorId("bob"), t0_, 10s).value().outcome,
+              Store::OfferOutcome::kOffered);
+    ASSERT_TRUE(store_->Decline(ConversationId("c1"), OperatorId("bob"), t0_).value());
+    ASSERT_EQ(store_->Offer(ConversationId("c1"), OperatorId("anna"), t0_, 10s).value().outcome,
+              Store::OfferOutcome::kAssigned);
+    Store::TransferTarget to_bob;
+    to_bob.to_operator = OperatorId("bob");
+    ASSERT_EQ(store_->Transfer(ConversationId("c1"), OperatorId("anna"), to_bob, t0_ + 1s).value(),
+              Store::HolderCheck::kOk);
+    EXPECT_EQ(store_->Offer(ConversationId("c1"), OperatorId("bob"), t0_ + 2s, 10s).value().outcome,
+              Store::OfferOutcome::kOffered);
 }
 
 TEST_F(StoreTest, AnAcceptAfterTheDeadlineIsRefused) {

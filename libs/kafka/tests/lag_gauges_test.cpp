@@ -36,6 +36,17 @@ TEST(LagGauges, ReadsConsumerLagPerPartitionFromLibrdkafkaStatistics) {
     EXPECT_EQ(Lag(registry, "chat.inbound.v1", "0"), 0);
 }
 
+TEST(LagGauges, ARevokedPartitionStopsReporting) {
+    prometheus::Registry registry;
+    LagGauges lag(&registry, "g1");
+    ASSERT_TRUE(lag.Update(R"({"topics":{"t":{"partitions":{"0":{"consumer_lag":7},"1":{"consumer_lag":9}}}}})"));
+    EXPECT_EQ(Lag(registry, "t", "1"), 9);
+    // A rebalance gave partition 1 to another member.
+    ASSERT_TRUE(lag.Update(R"({"topics":{"t":{"partitions":{"0":{"consumer_lag":3}}}}})"));
+    EXPECT_EQ(Lag(registry, "t", "0"), 3);
+    EXPECT_EQ(Lag(registry, "t", "1"), -1);
+}
+
 TEST(LagGauges, IgnoresMalformedStatistics) {
     prometheus::Registry registry;
     LagGauges lag(&registry, "g1");

@@ -63,7 +63,24 @@ BusinessProbe::BusinessProbe(prometheus::Registry& registry)
                   "Conversations held or offered by online operators")),
       queue_length_(Gauge(registry, "switchboard_queue_length", "Conversations waiting for an operator")),
       queue_oldest_(Gauge(registry, "switchboard_queue_oldest_seconds",
-                          "How long the longest-waiting queued conversation has waited (0 if none)")) {}
+                          "How long the longest-waiting queued conversation has waited (0 if none)")) {
+    // Every known series exists from the start at 0, so rate() sees the first increment too.
+    for (const char* channel : {"web", "telegram", "whatsapp", "email"}) {
+        for (const char* by : {"bot", "operator", "abandoned"}) resolved_.Add({{"channel", channel}, {"resolved_by", by}});
+        for (const char* by : {"bot", "operator"}) {
+            reopened_.Add({{"channel", channel}, {"previously_resolved_by", by}});
+        }
+        for (const char* reason : {"customer_request", "low_confidence", "bot_failed", "unsupported_content",
+                                   "channel_window_closed"}) {
+            handoffs_.Add({{"channel", channel}, {"reason", reason}});
+        }
+        for (const char* outcome : {"answered", "unanswered"}) {
+            kb_questions_.Add({{"channel", channel}, {"outcome", outcome}});
+        }
+        customer_messages_.Add({{"channel", channel}});
+        bot_answers_.Add({{"channel", channel}});
+    }
+}
 
 void BusinessProbe::OnResolved(const std::string& channel, const std::string& resolved_by) {
     resolved_.Add({{"channel", channel}, {"resolved_by", resolved_by}}).Increment();

@@ -74,7 +74,7 @@ routing_policy::OperatorView ToView(const conversation::OperatorRecord& op, Mill
     return v;
 }
 
-routing_policy::ConversationView ToView(const conversation::QueuedRecord& q) {
+routing_policy::ConversationView ToView(const conversation::QueuedRecord& q, Millis now_ms) {
     routing_policy::ConversationView v;
     v.id = q.id.str();
     v.channel = q.info.channel;
@@ -82,7 +82,10 @@ routing_policy::ConversationView ToView(const conversation::QueuedRecord& q) {
     v.topics = q.info.topics;
     v.priority = q.info.priority;
     v.queued_at_ms = q.info.queued_at;
-    v.excluded = q.info.excluded;
+    for (std::size_t i = 0; i < q.info.excluded.size(); ++i) {
+        const Millis until = i < q.info.excluded_until.size() ? q.info.excluded_until[i] : 0;
+        if (until > now_ms) v.excluded.push_back(q.info.excluded[i]);
+    }
     v.target_operator = q.info.target_operator;
     v.required_topics = q.info.required_topics;
     return v;
@@ -99,21 +102,66 @@ Router::Router(conversation::Store& store, kafka::Producer& producer, const even
       options_(options),
       policy_(routing_policy::MakeDefaultPolicy(options.policy)) {}
 
+Router::~Router() { Stop(); }
+
+void Router::Start() {
+    if (!options_.async_dispatch || dispatcher_.joinable()) return;
+    dispatcher_ = std::thread([this] { RunDispatcher(); });
+}
+
+void Router::Stop() {
+    {
+        std::lock_guard lock(mu_);
+        stopping_ = true;
+    }
+    wake_.notify_all();
+    if (dispatcher_.joinable()) dispatcher_.join();
+}
+
+void Router::RunDispatcher() {
+    constexpr std::size_t kMaxBatch = 500;
+    std::unique_lock lock(mu_);
+    while (true) {
+        wake_.wait(lock, [this] { return stopping_ || !pending_.empty(); });
+        if (stopping_) return;
+        std::vector<ConversationId> batch;
+        if (pending_.size() <= kMaxBatch) {
+            batch.swap(pending_);
+        } else {
+            batch.assign(pending_.begin(), pending_.begin() + kMaxBatch);
+            pending_.erase(pending_.begin(), pending_.begin() + kMaxBatch);
+        }
+        lock.unlock();
+        // A failure leaves them queued: the sweeper's full Dispatch offers them.
+        if (auto placed = DispatchFor(batch); !placed) {
+            spdlog::warn("dispatch of {} new handoff(s) failed: {}", batch.size(), placed.error().message);
+        }
+        lock.lock();
+    }
+}
+
+Millis Router::QueueScore(int priority, Millis now_ms) const {
+    // The policy serves by priority + floor(waited / aging step), then FIFO: ordering by
+    // queued_at − priority × step is the same order, so the queue's first page is served first.
+    const auto step = options_.policy.aging_step_ms;
+    return step > 0 ? now_ms - static_cast<Millis>(priority) * step : now_ms;
+}
+
 Status Router::HandleRecord(const kafka::Record& record) {
     if (record.topic == naming_.Inbound()) return HandleInbound(record);
     return HandleEvent(record);
 }
 
-Status Router::PublishEvents(std::vector<events::Outgoing> records, const char* what) {
-    if (records.empty()) return Status::Ok();
-    Status s = events::PublishAll(producer_, records);
-    if (!s.ok()) {
-        // The state change is already durable in Redis; the event is lost for its readers (metrics,
-        // inbox). Counted and logged; an outbox would close this gap.
-        probe_.OnPublishFailed();
-        spdlog::error("could not publish {} {} event(s): {}", records.size(), what, s.error().message);
+void Router::PublishEvents(std::vector<events::Outgoing> records, const char* what) {
+    for (auto& r : records) {
+        producer_.Produce(r.topic, r.key, r.value, [this, what](Status s) {
+            if (s.ok()) return;
+            // The state change is already durable in Redis; the event is lost for its readers
+            // (metrics, inbox). Counted and logged; an outbox would close this gap.
+            probe_.OnPublishFailed();
+            spdlog::error("could not publish a {} event: {}", what, s.error().message);
+        });
     }
-    return s;
 }
 
 Status Router::HandleEvent(const kafka::Record& record) {
@@ -137,23 +185,27 @@ Status Router::HandleEvent(const kafka::Record& record) {
             handoff.reason = std::string(events::HandoffReasonLabel(h.reason()));
             handoff.topics.assign(h.topics().begin(), h.topics().end());
             handoff.priority = h.priority();
-            auto queued = store_.Enqueue(conv, handoff, clock_.Now());
-            if (!queued) return queued.error();
-            if (*queued) {
-                auto first = store_.FirstTime(ev.envelope().event_id());
-                if (!first) return first.error();
-                if (*first) {
-                    probe_.OnHandoffQueued();
-                    std::vector<std::string> lines;
-                    for (const auto& e : h.transcript()) {
-                        lines.push_back(Line(AuthorOf(e.author()), "", e.text(), events::ToUnixMillis(e.at())));
-                    }
-                    if (Status s = store_.AppendTranscript(conv, lines); !s.ok()) return s;
-                    spdlog::info("conversation {} queued for an operator ({}, language '{}', priority {})", conv.str(),
-                                 handoff.reason, handoff.language, handoff.priority);
-                }
+            handoff.event_id = ev.envelope().event_id();
+            for (const auto& e : h.transcript()) {
+                handoff.transcript.push_back(Line(AuthorOf(e.author()), "", e.text(), events::ToUnixMillis(e.at())));
             }
-            auto placed = Dispatch();
+            const auto now = clock_.Now();
+            handoff.queue_score = QueueScore(h.priority(), ToMillis(now));
+            auto queued = store_.Enqueue(conv, handoff, now);
+            if (!queued) return queued.error();
+            if (*queued != conversation::Store::EnqueueOutcome::kQueued) return Status::Ok();
+            probe_.OnHandoffQueued();
+            spdlog::info("conversation {} queued for an operator ({}, language '{}', priority {})", conv.str(),
+                         handoff.reason, handoff.language, handoff.priority);
+            if (options_.async_dispatch) {
+                {
+                    std::lock_guard lock(mu_);
+                    pending_.push_back(conv);
+                }
+                wake_.notify_one();
+                return Status::Ok();
+            }
+            auto placed = DispatchFor({conv});
             if (!placed) return placed.error();
             return Status::Ok();
         }
@@ -196,64 +248,95 @@ Status Router::HandleInbound(const kafka::Record& record) {
     return Status::Ok();
 }
 
-Result<std::size_t> Router::Dispatch() {
-    const auto started = std::chrono::steady_clock::now();
-    auto snap = store_.TakeSnapshot(options_.dispatch_batch);
-    if (!snap) return snap.error();
-    if (snap->queue.empty() || snap->operators.empty()) return std::size_t{0};
+Result<std::pair<std::size_t, long long>> Router::Place(const conversation::Store::Snapshot& snap) {
     const auto now = clock_.Now();
     const Millis now_ms = ToMillis(now);
     std::vector<routing_policy::OperatorView> ops;
-    ops.reserve(snap->operators.size());
-    for (const auto& o : snap->operators) ops.push_back(ToView(o, now_ms));
+    ops.reserve(snap.operators.size());
+    long long free = 0;
+    for (const auto& o : snap.operators) {
+        ops.push_back(ToView(o, now_ms));
+        if (ops.back().available) free += std::max(0, o.capacity - o.load);
+    }
+    if (snap.queue.empty() || free <= 0) return std::pair<std::size_t, long long>{0, free};
     std::vector<routing_policy::ConversationView> queue;
-    queue.reserve(snap->queue.size());
-    for (const auto& q : snap->queue) queue.push_back(ToView(q));
+    queue.reserve(snap.queue.size());
+    for (const auto& q : snap.queue) queue.push_back(ToView(q, now_ms));
 
     const auto plan = routing_policy::PlanAssignments(*policy_, queue, std::move(ops), now_ms);
+    if (plan.empty()) return std::pair<std::size_t, long long>{0, free};
+    std::vector<std::pair<ConversationId, OperatorId>> offers;
+    offers.reserve(plan.size());
+    for (const auto& [index, pick] : plan) offers.emplace_back(snap.queue[index].id, OperatorId(pick.operator_id));
+    auto results = store_.OfferMany(offers, now, options_.offer_timeout);
+    if (!results) return results.error();
+
     std::vector<events::Outgoing> records;
     std::size_t placed = 0;
-    Status failure = Status::Ok();
-    for (const auto& [index, pick] : plan) {
-        const auto& q = snap->queue[index];
-        const OperatorId op(pick.operator_id);
-        auto r = store_.Offer(q.id, op, now, options_.offer_timeout);
-        if (!r) {
-            failure = r.error();
-            break;
-        }
-        if (r->outcome == conversation::Store::OfferOutcome::kGone ||
-            r->outcome == conversation::Store::OfferOutcome::kUnavailable) {
+    for (std::size_t i = 0; i < plan.size(); ++i) {
+        const auto& r = (*results)[i];
+        const auto& [conv, op] = offers[i];
+        const auto& why = plan[i].second.why;
+        if (r.outcome == conversation::Store::OfferOutcome::kGone ||
+            r.outcome == conversation::Store::OfferOutcome::kUnavailable) {
             probe_.OnDispatchConflict();
             continue;
         }
         ++placed;
-        const bool assigned = r->outcome == conversation::Store::OfferOutcome::kAssigned;
+        const bool assigned = r.outcome == conversation::Store::OfferOutcome::kAssigned;
         chat::ConversationEvent ev;
-        events::FillEnvelope(ev.mutable_envelope(), NewUuid(), q.id.str(), ChannelOf(r->channel), "routing", "", now);
+        events::FillEnvelope(ev.mutable_envelope(), NewUuid(), conv.str(), ChannelOf(r.channel), "routing", "", now);
         if (assigned) {
             ev.mutable_operator_assigned()->set_operator_id(op.str());
-            ev.mutable_operator_assigned()->set_operator_name(r->operator_name);
+            ev.mutable_operator_assigned()->set_operator_name(r.operator_name);
             probe_.OnAssigned();
-            spdlog::info("conversation {} assigned to operator {} ({})", q.id.str(), op.str(), pick.why);
+            spdlog::info("conversation {} assigned to operator {} ({})", conv.str(), op.str(), why);
         } else {
             ev.mutable_conversation_offered()->set_operator_id(op.str());
-            ev.mutable_conversation_offered()->set_operator_name(r->operator_name);
-            *ev.mutable_conversation_offered()->mutable_deadline() = MillisToTimestamp(r->deadline);
+            ev.mutable_conversation_offered()->set_operator_name(r.operator_name);
+            *ev.mutable_conversation_offered()->mutable_deadline() = MillisToTimestamp(r.deadline);
             probe_.OnOffered();
-            spdlog::info("conversation {} offered to operator {} until {} ({})", q.id.str(), op.str(), r->deadline,
-                         pick.why);
+            spdlog::info("conversation {} offered to operator {} until {} ({})", conv.str(), op.str(), r.deadline, why);
         }
-        records.push_back(events::Encode(naming_.Events(), q.id.str(), ev));
-        auto note = InboxEventOf(assigned ? v1::InboxEvent::KIND_ASSIGNED : v1::InboxEvent::KIND_OFFERED, q.id,
-                                 r->channel, now_ms);
-        if (!assigned) *note.mutable_offer_deadline() = MillisToTimestamp(r->deadline);
+        records.push_back(events::Encode(naming_.Events(), conv.str(), ev));
+        auto note = InboxEventOf(assigned ? v1::InboxEvent::KIND_ASSIGNED : v1::InboxEvent::KIND_OFFERED, conv,
+                                 r.channel, now_ms);
+        if (!assigned) *note.mutable_offer_deadline() = MillisToTimestamp(r.deadline);
         inbox_.Notify(op, note);
     }
-    (void)PublishEvents(std::move(records), "assignment");
-    probe_.OnDispatch(std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count(), placed);
-    if (!failure.ok()) return failure.error();
-    return placed;
+    PublishEvents(std::move(records), "assignment");
+    return std::pair<std::size_t, long long>{placed, free - static_cast<long long>(placed)};
+}
+
+Result<std::size_t> Router::DispatchFor(const std::vector<ConversationId>& conversations) {
+    if (conversations.empty()) return std::size_t{0};
+    const auto started = std::chrono::steady_clock::now();
+    auto snap = store_.TakeSnapshotFor(conversations);
+    if (!snap) return snap.error();
+    auto placed = Place(*snap);
+    if (!placed) return placed.error();
+    probe_.OnDispatch(std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count(),
+                      placed->first);
+    return placed->first;
+}
+
+Result<std::size_t> Router::Dispatch() {
+    const auto started = std::chrono::steady_clock::now();
+    std::size_t total = 0, offset = 0;
+    for (std::size_t page = 0; page < options_.max_pages; ++page) {
+        auto snap = store_.TakeSnapshot(options_.dispatch_batch, offset);
+        if (!snap) return snap.error();
+        const std::size_t seen = snap->queue.size();
+        auto placed = Place(*snap);
+        if (!placed) return placed.error();
+        total += placed->first;
+        // Stop at the end of the queue, or once nobody has room; else look past the ones that
+        // stayed (placed ones left the queue, so the next page starts after the rest).
+        if (seen < options_.dispatch_batch || placed->second <= 0) break;
+        offset += seen - placed->first;
+    }
+    probe_.OnDispatch(std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count(), total);
+    return total;
 }
 
 void Router::OffersEnded(const std::vector<conversation::EndedOffer>& ended, std::vector<events::Outgoing>& records) {
@@ -325,7 +408,7 @@ Status Router::Sweep() {
                          std::chrono::duration_cast<std::chrono::seconds>(options_.abandon_after).count());
         }
     }
-    (void)PublishEvents(std::move(records), "sweep");
+    PublishEvents(std::move(records), "sweep");
     auto placed = Dispatch();
     if (!placed) return placed.error();
     return Status::Ok();
@@ -348,7 +431,7 @@ Result<std::vector<conversation::EndedOffer>> Router::SetStatus(const conversati
     records.push_back(events::Encode(naming_.Events(), "operator:" + profile.id.str(), ev));
     OffersEnded(*ended, records);
     spdlog::info("operator {} is now {}", profile.id.str(), status_name);
-    (void)PublishEvents(std::move(records), "operator status");
+    PublishEvents(std::move(records), "operator status");
     if (status == conversation::OperatorStatus::kOnline || !ended->empty()) {
         if (auto placed = Dispatch(); !placed) spdlog::warn("dispatch after a status change failed: {}", placed.error().message);
     }
@@ -377,7 +460,7 @@ Router::Outcome Router::Accept(const OperatorId& op, const ConversationId& conv)
     ev.mutable_operator_assigned()->set_operator_name(info->operator_name);
     probe_.OnAssigned();
     spdlog::info("conversation {} accepted by operator {}", conv.str(), op.str());
-    (void)PublishEvents({events::Encode(naming_.Events(), conv.str(), ev)}, "assignment");
+    PublishEvents({events::Encode(naming_.Events(), conv.str(), ev)}, "assignment");
     return {};
 }
 
@@ -389,7 +472,7 @@ Router::Outcome Router::Decline(const OperatorId& op, const ConversationId& conv
     if (!*r) return {ActionError::kNotOffered, "the conversation is not offered to you", ""};
     std::vector<events::Outgoing> records;
     OffersEnded({{conv, op, info->channel, conversation::OfferEnd::kDeclined}}, records);
-    (void)PublishEvents(std::move(records), "offer declined");
+    PublishEvents(std::move(records), "offer declined");
     if (auto placed = Dispatch(); !placed) spdlog::warn("dispatch after a decline failed: {}", placed.error().message);
     return {};
 }
@@ -453,7 +536,7 @@ Router::Outcome Router::Resolve(const OperatorId& op, const ConversationId& conv
     ev.mutable_conversation_resolved()->set_operator_id(op.str());
     probe_.OnResolvedByOperator();
     spdlog::info("conversation {} resolved by operator {}", conv.str(), op.str());
-    (void)PublishEvents({events::Encode(naming_.Events(), conv.str(), ev)}, "resolution");
+    PublishEvents({events::Encode(naming_.Events(), conv.str(), ev)}, "resolution");
     if (auto placed = Dispatch(); !placed) spdlog::warn("dispatch after a resolution failed: {}", placed.error().message);
     return {};
 }
@@ -467,7 +550,7 @@ Router::Outcome Router::Transfer(const OperatorId& op, const ConversationId& con
     auto info = store_.Get(conv);
     if (!info) return {ActionError::kUnavailable, info.error().message, ""};
     const auto now = clock_.Now();
-    auto outcome = store_.Transfer(conv, op, to, now);
+    auto outcome = store_.Transfer(conv, op, to, now, QueueScore(info->priority, ToMillis(now)));
     if (!outcome) return {ActionError::kUnavailable, outcome.error().message, ""};
     if (*outcome != conversation::Store::HolderCheck::kOk) return HolderError(*outcome);
     chat::ConversationEvent ev;
@@ -486,7 +569,7 @@ Router::Outcome Router::Transfer(const OperatorId& op, const ConversationId& con
             spdlog::warn("conversation {}: transfer note not added to the transcript: {}", conv.str(), s.error().message);
         }
     }
-    (void)PublishEvents({events::Encode(naming_.Events(), conv.str(), ev)}, "transfer");
+    PublishEvents({events::Encode(naming_.Events(), conv.str(), ev)}, "transfer");
     inbox_.Notify(op, InboxEventOf(v1::InboxEvent::KIND_TRANSFERRED_AWAY, conv, info->channel, ToMillis(now)));
     if (auto placed = Dispatch(); !placed) spdlog::warn("dispatch after a transfer failed: {}", placed.error().message);
     return {};
@@ -497,7 +580,7 @@ Result<std::vector<conversation::QueuedRecord>> Router::ListQueue(std::size_t li
     if (!snap) return snap.error();
     std::vector<routing_policy::ConversationView> views;
     views.reserve(snap->queue.size());
-    for (const auto& q : snap->queue) views.push_back(ToView(q));
+    for (const auto& q : snap->queue) views.push_back(ToView(q, ToMillis(clock_.Now())));
     std::vector<conversation::QueuedRecord> out;
     out.reserve(views.size());
     for (std::size_t i : policy_->Order(views, ToMillis(clock_.Now()))) out.push_back(snap->queue[i]);

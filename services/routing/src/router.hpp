@@ -1,7 +1,10 @@
 #pragma once
 
 #include <chrono>
+#include <condition_variable>
 #include <memory>
+#include <mutex>
+#include <thread>
 #include <optional>
 #include <string>
 #include <vector>
@@ -46,19 +49,33 @@ public:
         // A conversation no operator took within this time is resolved as abandoned (0 = never).
         std::chrono::milliseconds abandon_after{std::chrono::hours(1)};
         routing_policy::PolicyOptions policy;
+        // Handoffs are offered by a dispatcher thread (Start/Stop) that batches whatever arrived
+        // meanwhile, instead of inline on the consumer thread. The service turns it on.
+        bool async_dispatch = false;
+        std::size_t max_pages = 10;  // pages of dispatch_batch a full Dispatch walks past unservable ones
     };
 
     Router(conversation::Store& store, kafka::Producer& producer, const events::Naming& naming, const Clock& clock,
            RoutingProbe& probe, InboxNotifier& inbox, Options options);
+    ~Router();
+    Router(const Router&) = delete;
+    Router& operator=(const Router&) = delete;
+
+    // The dispatcher thread of async_dispatch (no-ops otherwise). Stop offers nothing more.
+    void Start();
+    void Stop();
 
     // chat.events.v1 (HandoffRequested → queue + dispatch; BotAnswered → schedule the bot's
     // resolution) and chat.inbound.v1 (a customer message in a conversation a human has or waits
     // for → transcript + the operator's inbox).
     Status HandleRecord(const kafka::Record& record);
 
-    // Offers queued conversations to the operators the policy picks, as capacity allows. Returns
-    // how many were offered or assigned.
+    // Offers queued conversations to the operators the policy picks, as capacity allows, page by
+    // page (first to be served first) so unservable ones at the head do not block the rest.
+    // Returns how many were offered or assigned.
     Result<std::size_t> Dispatch();
+    // The same for these conversations only (the ones just handed off).
+    Result<std::size_t> DispatchFor(const std::vector<ConversationId>& conversations);
     // Expired offers and silent operators' offers back to the queue, idle bot conversations
     // resolved, then Dispatch.
     Status Sweep();
@@ -91,8 +108,13 @@ public:
 private:
     Status HandleEvent(const kafka::Record& record);
     Status HandleInbound(const kafka::Record& record);
-    Status PublishEvents(std::vector<events::Outgoing> records, const char* what);
+    // Produces without waiting for the acks (state is already in Redis; failures are counted).
+    void PublishEvents(std::vector<events::Outgoing> records, const char* what);
     void OffersEnded(const std::vector<conversation::EndedOffer>& ended, std::vector<events::Outgoing>& records);
+    // Plans and applies offers for a snapshot; (placed, free capacity left).
+    Result<std::pair<std::size_t, long long>> Place(const conversation::Store::Snapshot& snap);
+    conversation::Millis QueueScore(int priority, conversation::Millis now_ms) const;
+    void RunDispatcher();
 
     conversation::Store& store_;
     kafka::Producer& producer_;
@@ -102,10 +124,17 @@ private:
     InboxNotifier& inbox_;
     Options options_;
     std::unique_ptr<routing_policy::Policy> policy_;
+
+    std::mutex mu_;
+    std::condition_variable wake_;
+    std::vector<ConversationId> pending_;
+    bool stopping_ = false;
+    std::thread dispatcher_;
 };
 
 // Policy inputs from the store's records.
 routing_policy::OperatorView ToView(const conversation::OperatorRecord& op, conversation::Millis now_ms);
-routing_policy::ConversationView ToView(const conversation::QueuedRecord& conv);
+// Exclusions that lapsed by `now_ms` are left out.
+routing_policy::ConversationView ToView(const conversation::QueuedRecord& conv, conversation::Millis now_ms);
 
 }  // namespace switchboard::routing

@@ -86,7 +86,8 @@ protected:
         h.language = "en";
         h.reason = "customer_request";
         h.topics = {"billing"};
-        ASSERT_TRUE(store_->Enqueue(ConversationId(conv), h, clock_.Now()).value());
+        ASSERT_EQ(store_->Enqueue(ConversationId(conv), h, clock_.Now()).value(),
+                  conversation::Store::EnqueueOutcome::kQueued);
     }
 
     v1::Conversation Get(const std::string& op, const std::string& conv, grpc::Status* status = nullptr) {

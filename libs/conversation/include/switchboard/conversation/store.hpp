@@ -35,7 +35,10 @@ struct ConversationInfo {
     Millis queued_at = 0;
     Millis offer_deadline = 0;
     std::string handoff_reason;
-    std::vector<std::string> excluded;  // operators who declined, let an offer expire, or transferred it away
+    // Operators who declined, let an offer expire, or transferred it away, each until a time
+    // (Store::Options::exclusion_window after it happened); parallel vectors.
+    std::vector<std::string> excluded;
+    std::vector<Millis> excluded_until;
     std::string target_operator;        // a transfer to one operator
     std::vector<std::string> required_topics;  // a transfer to a skill queue
     bool reopened = false;
@@ -126,6 +129,9 @@ public:
     struct Options {
         std::chrono::milliseconds reopen_window{std::chrono::hours(24)};
         std::chrono::milliseconds heartbeat_timeout{std::chrono::seconds(30)};
+        // How long an operator who declined or let an offer expire is not offered that
+        // conversation again (so one missed offer does not strand it with its only operator).
+        std::chrono::milliseconds exclusion_window{std::chrono::minutes(10)};
         std::size_t transcript_lines = 200;
     };
 
@@ -149,18 +155,28 @@ public:
         std::string channel, language, reason;
         std::vector<std::string> topics;
         int priority = 0;
+        // The queue's order: lower first. The router uses queued_at − priority × aging step, which
+        // is the policy's serving order (priority, aged by waiting). 0 = the time of queueing.
+        Millis queue_score = 0;
+        std::string event_id;                 // the HandoffRequested's: applied once
+        std::vector<std::string> transcript;  // lines appended when the handoff is applied
     };
-    // On HandoffRequested: queue the conversation unless it is offered or assigned. False if not
-    // queued (a human already has it).
-    Result<bool> Enqueue(const ConversationId& id, const Handoff& handoff, TimePoint now);
+    enum class EnqueueOutcome {
+        kQueued,     // queued (or already queued: it keeps its place)
+        kHeld,       // offered to or held by an operator: nothing changed
+        kDuplicate,  // this event was applied before (a redelivery): nothing changed
+    };
+    Result<EnqueueOutcome> Enqueue(const ConversationId& id, const Handoff& handoff, TimePoint now);
 
     // What the policy decides on: every online operator, and up to `max_queue` queued
-    // conversations (oldest first).
+    // conversations from `offset`, first to be served first.
     struct Snapshot {
         std::vector<OperatorRecord> operators;
         std::vector<QueuedRecord> queue;
     };
-    Result<Snapshot> TakeSnapshot(std::size_t max_queue);
+    Result<Snapshot> TakeSnapshot(std::size_t max_queue, std::size_t offset = 0);
+    // Every online operator, and those of `ids` that are still queued.
+    Result<Snapshot> TakeSnapshotFor(const std::vector<ConversationId>& ids);
 
     enum class OfferOutcome {
         kOffered,      // waits for Accept until the deadline
@@ -176,6 +192,9 @@ public:
     };
     Result<OfferResult> Offer(const ConversationId& id, const OperatorId& op, TimePoint now,
                               std::chrono::milliseconds offer_timeout);
+    // Many offers in one round trip, each checked and applied as Offer() would, in order.
+    Result<std::vector<OfferResult>> OfferMany(const std::vector<std::pair<ConversationId, OperatorId>>& offers,
+                                               TimePoint now, std::chrono::milliseconds offer_timeout);
 
     enum class AcceptOutcome { kAssigned, kNotOffered, kExpired };
     Result<AcceptOutcome> Accept(const ConversationId& id, const OperatorId& op, TimePoint now);
@@ -213,9 +232,10 @@ public:
         OperatorId to_operator;                 // one operator, or
         std::vector<std::string> to_topics;     // a skill queue
     };
-    // Hands a held conversation on: queued again for the target, the capacity freed.
+    // Hands a held conversation on: queued again for the target (with `queue_score`, 0 = now),
+    // the capacity freed, the transferring operator excluded for the exclusion window.
     Result<HolderCheck> Transfer(const ConversationId& id, const OperatorId& op, const TransferTarget& target,
-                                 TimePoint now);
+                                 TimePoint now, Millis queue_score = 0);
 
     // On BotAnswered: resolve as the bot's if nothing else happens until `due`.
     Status ScheduleBotResolution(const ConversationId& id, TimePoint due);
