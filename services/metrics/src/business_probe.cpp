@@ -79,6 +79,11 @@ BusinessProbe::BusinessProbe(prometheus::Registry& registry)
         }
         customer_messages_.Add({{"channel", channel}});
         bot_answers_.Add({{"channel", channel}});
+        for (const char* responder : {"any", "bot", "operator"}) {
+            first_response_.Add({{"channel", channel}, {"responder", responder}}, Buckets());
+        }
+        queue_wait_.Add({{"channel", channel}}, Buckets());
+        operator_response_.Add({{"channel", channel}}, Buckets());
     }
 }
 
