@@ -17,7 +17,11 @@ int main(int argc, char** argv) {
     config::Schema schema;
     runtime::AddCommonKeys(schema, 8080);
     schema.Int("http.threads", 2, "HTTP server threads", 1, 64)
-        .Int("http.max-body-bytes", 16384, "larger request bodies are refused with 413", 1024, 1048576);
+        .Int("http.max-body-bytes", 16384, "larger request bodies are refused with 413", 1024, 1048576)
+        .Int("typing.min-interval-ms", 3000,
+             "at most one customer-typing event per conversation per this interval (per replica)", 0, 600000)
+        .String("cors.allow-origins", "*",
+                "sites that may embed the widget: \"*\" or comma-separated origins (https://shop.example)");
     const auto cfg = runtime::Bootstrap(argc, argv, "gateway-web",
                                         "Switchboard website-chat gateway: HTTP + WebSocket for the site widget.",
                                         schema);
@@ -35,7 +39,10 @@ int main(int argc, char** argv) {
     auto producer = runtime::OrExit("create the Kafka producer", [&] {
         return kafka::MakeProducer({common.kafka_brokers, "gateway-web", {}}, &rt.registry());
     });
-    gateway_web::WebGateway gateway(*producer, transcripts, sockets, naming, clock, probe);
+    gateway_web::WebGatewayOptions options;
+    options.typing_interval = std::chrono::milliseconds(cfg.GetInt("typing.min-interval-ms"));
+    options.allow_origins = cfg.GetString("cors.allow-origins");
+    gateway_web::WebGateway gateway(*producer, transcripts, sockets, naming, clock, probe, options);
     gateway.RegisterRoutes(rt.http());
     redis::Subscriber live(common.redis, transcripts.LiveChannel(),
                            [&gateway](const std::string& message) { gateway.OnLive(message); });

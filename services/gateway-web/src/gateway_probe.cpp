@@ -33,7 +33,21 @@ GatewayProbe::GatewayProbe(prometheus::Registry& registry)
                    .Name("switchboard_gateway_websockets_open")
                    .Help("Open widget WebSockets on this replica")
                    .Register(registry)
-                   .Add({{"channel", "web"}})) {}
+                   .Add({{"channel", "web"}})),
+      invalid_socket_input_(prometheus::BuildCounter()
+                                .Name("switchboard_gateway_socket_input_invalid_total")
+                                .Help("WebSocket frames from the widget that were ignored, by reason")
+                                .Register(registry)),
+      typing_(prometheus::BuildCounter()
+                  .Name("switchboard_gateway_typing_events_total")
+                  .Help("Customer-typing frames, by result (published, throttled, failed)")
+                  .Register(registry)),
+      resumes_(prometheus::BuildCounter()
+                   .Name("switchboard_gateway_socket_resumes_total")
+                   .Help("WebSockets opened with a resume cursor, by result")
+                   .Register(registry)),
+      backlog_(Simple(registry, "switchboard_gateway_backlog_entries_sent_total",
+                      "Transcript entries sent to resuming WebSockets before live pushes")) {}
 
 void GatewayProbe::OnAccepted() { accepted_.Increment(); }
 void GatewayProbe::OnDuplicate() { duplicates_.Increment(); }
@@ -46,5 +60,15 @@ void GatewayProbe::OnReplyDelivered(const std::string& responder) {
 }
 void GatewayProbe::OnInvalidRecord() { invalid_.Increment(); }
 void GatewayProbe::SetOpenSockets(double n) { sockets_.Set(n); }
+void GatewayProbe::OnInvalidSocketInput(const std::string& reason) {
+    invalid_socket_input_.Add({{"channel", "web"}, {"reason", reason}}).Increment();
+}
+void GatewayProbe::OnTyping(const std::string& result) {
+    typing_.Add({{"channel", "web"}, {"result", result}}).Increment();
+}
+void GatewayProbe::OnResume(const std::string& result) {
+    resumes_.Add({{"channel", "web"}, {"result", result}}).Increment();
+}
+void GatewayProbe::OnBacklogSent(double entries) { backlog_.Increment(entries); }
 
 }  // namespace switchboard::gateway_web

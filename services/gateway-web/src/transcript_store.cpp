@@ -1,61 +1,66 @@
 #include "transcript_store.hpp"
 
+#include <algorithm>
+
 namespace switchboard::gateway_web {
 
 namespace {
 constexpr const char* kTtlSeconds = "2592000";  // 30 days
 constexpr const char* kKeepEntries = "-500";
 
-// KEYS: transcript. ARGV: entry, ttl, keep (negative index).
+// Appends ARGV[1] (a JSON object) to the list `list_key` under the conversation's next sequence
+// number (INCR `seq_key`), written into the entry as its first field "seq", so list order and
+// numbers agree by construction. ARGV[2] ttl, ARGV[3] keep (negative index). Leaves `seq` set.
+constexpr const char* kAppendWithSeq = R"lua(
+local seq = redis.call('INCR', seq_key)
+redis.call('EXPIRE', seq_key, ARGV[2])
+local body = string.sub(ARGV[1], 2)
+local entry = '{"seq":' .. seq .. (body == '}' and '' or ',') .. body
+redis.call('RPUSH', list_key, entry)
+redis.call('LTRIM', list_key, tonumber(ARGV[3]), -1)
+redis.call('EXPIRE', list_key, ARGV[2])
+)lua";
+
+// KEYS: transcript, sequence. ARGV: entry, ttl, keep. Returns the entry's sequence number.
 const redis::Script& AppendScript() {
-    static const redis::Script s(R"lua(
-redis.call('RPUSH', KEYS[1], ARGV[1])
-redis.call('LTRIM', KEYS[1], tonumber(ARGV[3]), -1)
-redis.call('EXPIRE', KEYS[1], ARGV[2])
-return 1
-)lua");
+    static const redis::Script s(std::string("local list_key, seq_key = KEYS[1], KEYS[2]") + kAppendWithSeq +
+                                 "return seq\n");
     return s;
 }
 
-// KEYS: delivered marker, transcript. ARGV: entry, ttl, keep.
+// KEYS: delivered marker, transcript, sequence. ARGV: entry, ttl, keep.
+// Returns {'new', seq}, or {<marker value>, 0} if the reply id was delivered before.
 const redis::Script& DeliverOnceScript() {
-    static const redis::Script s(R"lua(
+    static const redis::Script s(std::string(R"lua(local list_key, seq_key = KEYS[2], KEYS[3]
 local v = redis.call('GET', KEYS[1])
-if v then return v end
-redis.call('SET', KEYS[1], 'delivered', 'EX', ARGV[2])
-redis.call('RPUSH', KEYS[2], ARGV[1])
-redis.call('LTRIM', KEYS[2], tonumber(ARGV[3]), -1)
-redis.call('EXPIRE', KEYS[2], ARGV[2])
-return 'new'
-)lua");
+if v then return {v, 0} end
+redis.call('SET', KEYS[1], 'delivered', 'EX', ARGV[2]))lua") +
+                                 kAppendWithSeq + "return {'new', seq}\n");
     return s;
 }
 }  // namespace
 
-TranscriptStore::TranscriptStore(redis::Client& redis, std::string prefix) : redis_(redis), prefix_(std::move(prefix)) {}
+TranscriptStore::TranscriptStore(redis::Client& redis, std::string prefix)
+    : redis_(redis), prefix_(std::move(prefix)), message_ids_(redis_, prefix_, "web") {}
 
-Result<bool> TranscriptStore::ClaimMessageId(const std::string& conversation_id, const std::string& client_message_id) {
-    auto r = redis_.Command(
-        {"SET", prefix_ + "web:dedup:" + conversation_id + ":" + client_message_id, "1", "NX", "EX", "86400"});
-    if (!r) return r.error();
-    return !r->is_nil();
+std::string TranscriptStore::TranscriptKey(const std::string& conversation_id) const {
+    return prefix_ + "web:transcript:" + conversation_id;
 }
 
-Status TranscriptStore::ReleaseMessageId(const std::string& conversation_id, const std::string& client_message_id) {
-    auto r = redis_.Command({"DEL", prefix_ + "web:dedup:" + conversation_id + ":" + client_message_id});
-    if (!r) return r.error();
-    return Status::Ok();
+std::string TranscriptStore::SequenceKey(const std::string& conversation_id) const {
+    return prefix_ + "web:seq:" + conversation_id;
 }
 
-Status TranscriptStore::Append(const std::string& conversation_id, const std::string& entry_json) {
-    auto r = redis_.Eval(AppendScript(), {prefix_ + "web:transcript:" + conversation_id},
+Result<std::uint64_t> TranscriptStore::Append(const std::string& conversation_id, const std::string& entry_json) {
+    auto r = redis_.Eval(AppendScript(), {TranscriptKey(conversation_id), SequenceKey(conversation_id)},
                          {entry_json, kTtlSeconds, kKeepEntries});
     if (!r) return r.error();
-    return Status::Ok();
+    if (!r->is_integer() || r->integer() <= 0) return Error::Fatal("unexpected reply from the append script");
+    return static_cast<std::uint64_t>(r->integer());
 }
 
 Result<std::vector<std::string>> TranscriptStore::List(const std::string& conversation_id) {
-    auto r = redis_.Command({"LRANGE", prefix_ + "web:transcript:" + conversation_id, "0", "-1"});
+    auto r = redis_.Command({"LRANGE", TranscriptKey(conversation_id), "0", "-1"});
     if (!r) return r.error();
     std::vector<std::string> out;
     if (!r->is_array()) return out;
@@ -65,17 +70,22 @@ Result<std::vector<std::string>> TranscriptStore::List(const std::string& conver
     return out;
 }
 
-Result<TranscriptStore::Delivery> TranscriptStore::DeliverOnce(const std::string& conversation_id,
-                                                               const std::string& reply_id,
-                                                               const std::string& entry_json) {
+Result<TranscriptStore::DeliverOutcome> TranscriptStore::DeliverOnce(const std::string& conversation_id,
+                                                                     const std::string& reply_id,
+                                                                     const std::string& entry_json) {
     auto r = redis_.Eval(DeliverOnceScript(),
-                         {prefix_ + "web:delivered:" + reply_id, prefix_ + "web:transcript:" + conversation_id},
+                         {prefix_ + "web:delivered:" + reply_id, TranscriptKey(conversation_id),
+                          SequenceKey(conversation_id)},
                          {entry_json, kTtlSeconds, kKeepEntries});
     if (!r) return r.error();
-    if (!r->is_string()) return Error::Fatal("unexpected reply from the deliver script");
-    if (r->string() == "new") return Delivery::kNew;
-    if (r->string() == "reported") return Delivery::kReported;
-    return Delivery::kDeliveredNotReported;
+    if (!r->is_array() || r->array().size() != 2 || !r->array()[0].is_string() || !r->array()[1].is_integer()) {
+        return Error::Fatal("unexpected reply from the deliver script");
+    }
+    const std::string& state = r->array()[0].string();
+    const auto seq = static_cast<std::uint64_t>(std::max<std::int64_t>(0, r->array()[1].integer()));
+    if (state == "new") return DeliverOutcome{Delivery::kNew, seq};
+    if (state == "reported") return DeliverOutcome{Delivery::kReported, 0};
+    return DeliverOutcome{Delivery::kDeliveredNotReported, 0};
 }
 
 Status TranscriptStore::MarkReported(const std::string& reply_id) {
