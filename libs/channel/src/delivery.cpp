@@ -259,11 +259,19 @@ Status OutboundDelivery::Send(const chat::OutboundMessage& out, const Sender& se
         }
         spdlog::warn("{} conversation {}: reply {} failed ({}): {}", producer_name_, conv, out.reply_id(), reason,
                      a.platform_response);
-        if (Status s = ledger_.MarkFailed(out.reply_id(), reason, a.platform_response); !s.ok()) return s;
+        // Nothing reached the customer, so the lease is kept until the report (and the sender's
+        // extra events, e.g. a handoff) is published: if that fails, the lease is given back and
+        // the retry asks the platform again and rebuilds them, instead of losing them.
         DeliveryLedger::Entry e;
         e.state = DeliveryLedger::State::kFailed;
         e.detail = reason + "\n" + a.platform_response;
-        return Report(out, e, std::move(a.extra_events), true);
+        if (Status s = Report(out, e, std::move(a.extra_events), true); !s.ok()) {
+            if (Status r = ledger_.Release(out.reply_id()); !r.ok()) {
+                spdlog::warn("{}: releasing reply {} failed: {}", producer_name_, out.reply_id(), r.error().message);
+            }
+            return s;
+        }
+        return Status::Ok();
     }
 }
 

@@ -242,7 +242,7 @@ local f = redis.call('HMGET', KEYS[1], 'state', 'operator_id', 'offer_deadline')
 if f[2] ~= ARGV[1] then return 'not_offered' end
 if f[1] == 'assigned' then return 'assigned' end
 if f[1] ~= 'offered' then return 'not_offered' end
-if (tonumber(f[3]) or 0) < tonumber(ARGV[2]) then return 'expired' end
+if (tonumber(f[3]) or 0) <= tonumber(ARGV[2]) then return 'expired' end  -- as ExpireOffers
 redis.call('HSET', KEYS[1], 'state', 'assigned', 'offer_deadline', '0', 'updated_at', ARGV[2])
 redis.call('ZREM', KEYS[3], ARGV[3])
 redis.call('SREM', KEYS[2] .. ':offers', ARGV[3])

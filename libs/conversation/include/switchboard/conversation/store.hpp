@@ -111,8 +111,11 @@ struct Census {
 // Conversation and operator state in Redis, changed only by atomic Lua scripts (EVALSHA) so that
 // any number of assistant and routing replicas act at once without double assignment or exceeding
 // an operator's capacity. Decisions (who gets a conversation) are made outside, by the routing
-// policy, on a Snapshot(); Offer() re-checks every rule atomically, so a decision made on a stale
-// snapshot fails cleanly instead of breaking an invariant.
+// policy, on a Snapshot(); Offer() re-checks atomically everything an invariant rests on (still
+// queued, operator online and heartbeating, capacity and per-channel caps, exclusions, a transfer's
+// target), so a decision made on a stale snapshot fails cleanly instead of breaking one. Skills are
+// the policy's alone: a snapshot taken just before a skills change can still place one conversation
+// by the old skills.
 //
 // Keys (P = naming prefix): P conv:<id> (hash), P queue (zset, member = conversation, score =
 // queued_at), P offers (zset by offer deadline), P op:<id> (hash), P op:<id>:offers and P op:<id>:held (sets),
