@@ -2,6 +2,7 @@
 
 #include <grpcpp/grpcpp.h>
 
+#include <cstdio>
 #include <stdexcept>
 
 #include "operator_token.hpp"
@@ -26,7 +27,15 @@ Stack::Stack() : naming_(testing::UniqueNamespace()) {
     }
 }
 
-Stack::~Stack() { Stop(); }
+Stack::~Stack() {
+    Stop();
+    // The broker is shared and long-lived: drop this stack's topics (best effort).
+    std::vector<std::string> topics;
+    for (const auto& t : naming_.AllTopics(1)) topics.push_back(t.name);
+    if (Status s = kafka::DeleteTopics(testing::KafkaBrokers(), topics); !s.ok()) {
+        std::fprintf(stderr, "e2e: could not delete the stack's topics: %s\n", s.error().message.c_str());
+    }
+}
 
 void Stack::Start(const std::string& name, const std::string& binary, std::map<std::string, std::string> env,
                   std::uint16_t http_port) {

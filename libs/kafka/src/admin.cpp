@@ -199,4 +199,48 @@ Status EnsureTopics(const std::string& brokers, const std::vector<TopicSpec>& to
     return Status::Ok();
 }
 
+Status DeleteTopics(const std::string& brokers, const std::vector<std::string>& topics,
+                    std::chrono::milliseconds timeout) {
+    if (topics.empty()) return Status::Ok();
+    if (brokers.empty()) return Error::Fatal("kafka: DeleteTopics: brokers is empty");
+    auto rk = Connect(brokers);
+    if (!rk) return rk.error();
+    using DeleteTopicPtr = std::unique_ptr<rd_kafka_DeleteTopic_t, Deleter<rd_kafka_DeleteTopic_destroy>>;
+    std::vector<DeleteTopicPtr> owned;
+    std::vector<rd_kafka_DeleteTopic_t*> raw;
+    for (const auto& name : topics) {
+        owned.emplace_back(rd_kafka_DeleteTopic_new(name.c_str()));
+        raw.push_back(owned.back().get());
+    }
+    std::array<char, 512> errstr{};
+    OptionsPtr options(rd_kafka_AdminOptions_new(rk->get(), RD_KAFKA_ADMIN_OP_DELETETOPICS));
+    const int timeout_ms = static_cast<int>(timeout.count());
+    if (rd_kafka_AdminOptions_set_request_timeout(options.get(), timeout_ms, errstr.data(), errstr.size()) !=
+            RD_KAFKA_RESP_ERR_NO_ERROR ||
+        rd_kafka_AdminOptions_set_operation_timeout(options.get(), timeout_ms, errstr.data(), errstr.size()) !=
+            RD_KAFKA_RESP_ERR_NO_ERROR) {
+        return Error::Fatal(std::string("kafka: DeleteTopics: ") + errstr.data());
+    }
+    QueuePtr queue(rd_kafka_queue_new(rk->get()));
+    rd_kafka_DeleteTopics(rk->get(), raw.data(), raw.size(), options.get(), queue.get());
+    EventPtr event(rd_kafka_queue_poll(queue.get(), timeout_ms + 1000));
+    if (!event) return Error::Retryable("kafka: DeleteTopics: no answer from the cluster");
+    if (const rd_kafka_resp_err_t err = rd_kafka_event_error(event.get()); err != RD_KAFKA_RESP_ERR_NO_ERROR) {
+        return Error{std::string("kafka: DeleteTopics: ") + rd_kafka_event_error_string(event.get()),
+                     IsRetryable(err)};
+    }
+    std::size_t count = 0;
+    const rd_kafka_topic_result_t** results =
+        rd_kafka_DeleteTopics_result_topics(rd_kafka_event_DeleteTopics_result(event.get()), &count);
+    std::string failures;
+    for (std::size_t i = 0; i < count; ++i) {
+        const rd_kafka_resp_err_t err = rd_kafka_topic_result_error(results[i]);
+        if (err == RD_KAFKA_RESP_ERR_NO_ERROR || err == RD_KAFKA_RESP_ERR_UNKNOWN_TOPIC_OR_PART) continue;
+        if (!failures.empty()) failures += "; ";
+        failures += std::string(rd_kafka_topic_result_name(results[i])) + ": " + rd_kafka_err2name(err);
+    }
+    if (!failures.empty()) return Error::Retryable("kafka: DeleteTopics: " + failures);
+    return Status::Ok();
+}
+
 }  // namespace switchboard::kafka

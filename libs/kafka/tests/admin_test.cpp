@@ -48,5 +48,17 @@ TEST(EnsureTopics, UnreachableBrokerTimesOutRetryably) {
     EXPECT_LT(std::chrono::steady_clock::now() - start, std::chrono::seconds(5));
 }
 
+TEST(DeleteTopics, DeletesAndToleratesMissingTopics) {
+    const std::string name = UniqueName("test");
+    ASSERT_TRUE(EnsureTopics(Brokers(), {Spec(name, 2)}).ok());
+    const Status deleted = DeleteTopics(Brokers(), {name, UniqueName("never-created")});
+    ASSERT_TRUE(deleted.ok()) << deleted.error().message;
+    const Status again = DeleteTopics(Brokers(), {name});  // already gone: still fine
+    EXPECT_TRUE(again.ok()) << again.error().message;
+    const Status unreachable = DeleteTopics("127.0.0.1:1", {name}, std::chrono::seconds(1));
+    ASSERT_FALSE(unreachable.ok());
+    EXPECT_TRUE(unreachable.error().retryable) << unreachable.error().message;
+}
+
 }  // namespace
 }  // namespace switchboard::kafka
