@@ -21,6 +21,7 @@
 #include "switchboard/kafka/topic_reader.hpp"
 #include "switchboard/kb/article.hpp"
 #include "switchboard/runtime/bootstrap.hpp"
+#include "switchboard/runtime/grpc_metrics.hpp"
 #include "switchboard/runtime/service_runtime.hpp"
 
 using namespace switchboard;
@@ -166,6 +167,7 @@ int main(int argc, char** argv) {
     assistant::AskService ask(index, responder, gaps, probe);
     grpc::reflection::InitProtoReflectionServerBuilderPlugin();
     grpc::ServerBuilder builder;
+    runtime::InstrumentGrpc(builder, rt.registry());
     int grpc_port = 0;
     builder.AddListeningPort(cfg.GetString("grpc.listen"), grpc::InsecureServerCredentials(), &grpc_port);
     builder.RegisterService(&ask);

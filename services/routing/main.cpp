@@ -15,6 +15,7 @@
 #include "switchboard/conversation/store.hpp"
 #include "switchboard/events/naming.hpp"
 #include "switchboard/runtime/bootstrap.hpp"
+#include "switchboard/runtime/grpc_metrics.hpp"
 #include "switchboard/runtime/service_runtime.hpp"
 #include "switchboard/runtime/ticker.hpp"
 
@@ -144,6 +145,7 @@ int main(int argc, char** argv) {
     routing::RoutingGrpc grpc_service(router, hub, clock, {*secret, std::chrono::milliseconds(500)});
     grpc::reflection::InitProtoReflectionServerBuilderPlugin();
     grpc::ServerBuilder builder;
+    runtime::InstrumentGrpc(builder, rt.registry());
     int grpc_port = 0;
     builder.AddListeningPort(cfg.GetString("grpc.listen"), grpc::InsecureServerCredentials(), &grpc_port);
     builder.RegisterService(&grpc_service);

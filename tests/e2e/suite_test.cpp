@@ -215,6 +215,18 @@ TEST_F(E2E, AnsweredAndHandedOffConversationsShowInTheBusinessMetrics) {
         auto s = suite().routing().Resolve(&ctx, req, &resp);
         ASSERT_TRUE(s.ok()) << s.error_message();
     }
+    // Request latencies, per service: gRPC calls by method and code, HTTP by route pattern.
+    EXPECT_GE(MetricOr0(suite().routing_port, "switchboard_grpc_request_seconds_count",
+                        {{"method", "/switchboard.routing.v1.RoutingService/Resolve"}, {"code", "PERMISSION_DENIED"}}),
+              1);
+    EXPECT_GE(MetricOr0(suite().routing_port, "switchboard_grpc_request_seconds_count",
+                        {{"method", "/switchboard.routing.v1.RoutingService/Reply"}, {"code", "OK"}}),
+              1);
+    EXPECT_GE(MetricOr0(suite().web_port, "switchboard_http_request_seconds_count",
+                        {{"method", "POST"}, {"route", "/v1/messages"}, {"code", "202"}}) +
+                  MetricOr0(suite().web2_port, "switchboard_http_request_seconds_count",
+                            {{"method", "POST"}, {"route", "/v1/messages"}, {"code", "202"}}),
+              2);
 
     // The bot's conversation resolves after the idle time (1.5 s here); the operator's now.
     const auto port = suite().metrics_port;

@@ -209,6 +209,7 @@ Router::Match Router::Find(std::string_view method, const std::vector<std::strin
     if (best != nullptr) {
         match.kind = Match::Kind::kHandler;
         match.handler = &best->handler;
+        match.pattern = &best->pattern_text;
         Matches(best->pattern, segments, &match.params);
         return match;
     }

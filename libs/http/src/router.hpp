@@ -38,6 +38,7 @@ public:
         const WebSocketHandlers* websocket = nullptr;
         std::map<std::string, std::string> params;
         std::string allow;  // for kMethodNotAllowed: "GET, POST"
+        const std::string* pattern = nullptr;  // kHandler: the route's pattern ("/v1/x/{id}")
     };
 
     // Throw std::invalid_argument on a malformed pattern or a duplicate registration.

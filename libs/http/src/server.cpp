@@ -380,7 +380,8 @@ public:
           executor_(stream_.get_executor()),
           max_body_(options.max_body_bytes),
           timeout_(options.read_timeout),
-          on_rejected_(options.on_rejected) {
+          on_rejected_(options.on_rejected),
+          on_handled_(options.on_handled) {
         beast::error_code ec;
         const auto endpoint = stream_.socket().remote_endpoint(ec);
         if (!ec) remote_ = endpoint.address().to_string();
@@ -503,7 +504,7 @@ private:
                 return Upgrade(std::move(req), std::move(request), match.websocket);
             case Kind::kHandler:
                 request.params = std::move(match.params);
-                return Handle(*match.handler, std::move(request));
+                return Handle(*match.handler, std::move(request), match.pattern != nullptr ? *match.pattern : "");
         }
     }
 
@@ -525,10 +526,18 @@ private:
     struct PendingResponse {
         std::shared_ptr<HttpSession> session;
         std::string what;  // "GET /x", for logs
+        std::string method;
+        std::string route;  // the pattern
+        std::chrono::steady_clock::time_point started = std::chrono::steady_clock::now();
         std::atomic<bool> done{false};
 
         bool TryDeliver(Response response) {
             if (done.exchange(true)) return false;
+            if (session->on_handled_) {
+                const int status = response.status;
+                session->on_handled_(method, route, status,
+                                     std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count());
+            }
             session->Deliver(std::move(response));
             return true;
         }
@@ -540,7 +549,7 @@ private:
         }
     };
 
-    void Handle(const Handler& handler, Request request) {
+    void Handle(const Handler& handler, Request request, const std::string& route) {
         if (!core_->BeginRequest()) {
             keep_alive_ = false;
             return Write(Response::JsonError(503, "shutting_down", "the server is stopping"), false);
@@ -549,6 +558,8 @@ private:
         auto pending = std::make_shared<PendingResponse>();
         pending->session = shared_from_this();
         pending->what = request.method + " " + request.path;
+        pending->method = request.method;
+        pending->route = route;
         Respond respond = [pending](Response response) {
             if (!pending->TryDeliver(std::move(response))) {
                 spdlog::warn("http: Respond for {} called more than once; ignored", pending->what);
@@ -638,6 +649,7 @@ private:
     const std::size_t max_body_;
     const std::chrono::milliseconds timeout_;
     const std::function<void(int)> on_rejected_;
+    const std::function<void(const std::string&, const std::string&, int, double)> on_handled_;
     std::string remote_;
     std::uint64_t id_ = 0;
 

@@ -1,6 +1,7 @@
 #include "switchboard/runtime/service_runtime.hpp"
 
 #include <prometheus/counter.h>
+#include <prometheus/histogram.h>
 #include <prometheus/registry.h>
 #include <prometheus/text_serializer.h>
 #include <spdlog/spdlog.h>
@@ -20,6 +21,16 @@ http::ServerOptions CountingRejections(http::ServerOptions options, prometheus::
                              "by status")
                        .Register(registry);
     options.on_rejected = [&family](int status) { family.Add({{"status", std::to_string(status)}}).Increment(); };
+    auto& latency = prometheus::BuildHistogram()
+                        .Name("switchboard_http_request_seconds")
+                        .Help("Requests answered by a handler: from dispatch to the handler's response, by "
+                              "method, route pattern and status code")
+                        .Register(registry);
+    options.on_handled = [&latency](const std::string& method, const std::string& route, int status, double seconds) {
+        static const prometheus::Histogram::BucketBoundaries kBuckets{0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025,
+                                                                      0.05,   0.1,   0.25,   0.5,   1,    2.5};
+        latency.Add({{"method", method}, {"route", route}, {"code", std::to_string(status)}}, kBuckets).Observe(seconds);
+    };
     return options;
 }
 

@@ -47,6 +47,28 @@ TEST(ServiceRuntime, MetricsServesTheRegistryInTextFormat) {
     rt.Stop();
 }
 
+TEST(ServiceRuntime, HandledRequestsAreTimedByRoutePatternAndStatus) {
+    ServiceRuntime rt("test", http::ServerOptions{});
+    rt.http().Route("GET", "/v1/things/{id}", [](http::Request req, http::Respond respond) {
+        respond(http::Response::Json(req.params.at("id") == "missing" ? 404 : 200, "{}"));
+    });
+    rt.Start();
+    ASSERT_TRUE(http::Fetch("127.0.0.1", rt.port(), "GET", "/v1/things/a").ok());
+    ASSERT_TRUE(http::Fetch("127.0.0.1", rt.port(), "GET", "/v1/things/b").ok());
+    ASSERT_TRUE(http::Fetch("127.0.0.1", rt.port(), "GET", "/v1/things/missing").ok());
+    ASSERT_TRUE(http::Fetch("127.0.0.1", rt.port(), "GET", "/nowhere").ok());  // refused: not timed
+    auto metrics = http::Fetch("127.0.0.1", rt.port(), "GET", "/metrics");
+    ASSERT_TRUE(metrics.ok());
+    // One series per route pattern and status, not per path.
+    EXPECT_NE(metrics->body.find(R"(switchboard_http_request_seconds_count{code="200",method="GET",route="/v1/things/{id}"} 2)"),
+              std::string::npos)
+        << metrics->body;
+    EXPECT_NE(metrics->body.find(R"(switchboard_http_request_seconds_count{code="404",method="GET",route="/v1/things/{id}"} 1)"),
+              std::string::npos);
+    EXPECT_EQ(metrics->body.find("/nowhere"), std::string::npos);
+    rt.Stop();
+}
+
 TEST(Ticker, TicksUntilStopped) {
     std::atomic<int> ticks{0};
     Ticker t(std::chrono::milliseconds(1), [&] { ++ticks; });

@@ -72,6 +72,10 @@ struct ServerOptions {
     // (400 malformed, 404, 405, 413, 426, 431, 503 while stopping), so it can be counted.
     // Runs on I/O threads: must be cheap, thread-safe and must not throw. Optional.
     std::function<void(int status)> on_rejected;
+    // Called once per request a handler answered, with the route's pattern (not the path: bounded
+    // cardinality), the status and the seconds from dispatch to the handler's Respond. Same rules
+    // as on_rejected. Optional.
+    std::function<void(const std::string& method, const std::string& route, int status, double seconds)> on_handled;
 };
 
 // HTTP/1.1 server (Boost.Beast) with keep-alive, routing by method + path pattern, and WebSocket.
