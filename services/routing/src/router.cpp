@@ -118,12 +118,32 @@ void Router::Stop() {
     if (dispatcher_.joinable()) dispatcher_.join();
 }
 
+void Router::RequestDispatch(const char* after) {
+    if (!options_.async_dispatch) {
+        if (auto placed = Dispatch(); !placed) spdlog::warn("dispatch after {} failed: {}", after, placed.error().message);
+        return;
+    }
+    // Coalesced: however many resolutions arrive meanwhile, the dispatcher runs one pass for them.
+    {
+        std::lock_guard lock(mu_);
+        full_dispatch_ = true;
+    }
+    wake_.notify_one();
+}
+
 void Router::RunDispatcher() {
     constexpr std::size_t kMaxBatch = 500;
     std::unique_lock lock(mu_);
     while (true) {
-        wake_.wait(lock, [this] { return stopping_ || !pending_.empty(); });
+        wake_.wait(lock, [this] { return stopping_ || !pending_.empty() || full_dispatch_; });
         if (stopping_) return;
+        if (full_dispatch_) {
+            full_dispatch_ = false;
+            lock.unlock();
+            if (auto placed = Dispatch(); !placed) spdlog::warn("dispatch failed: {}", placed.error().message);
+            lock.lock();
+            continue;
+        }
         std::vector<ConversationId> batch;
         if (pending_.size() <= kMaxBatch) {
             batch.swap(pending_);
@@ -433,7 +453,7 @@ Result<std::vector<conversation::EndedOffer>> Router::SetStatus(const conversati
     spdlog::info("operator {} is now {}", profile.id.str(), status_name);
     PublishEvents(std::move(records), "operator status");
     if (status == conversation::OperatorStatus::kOnline || !ended->empty()) {
-        if (auto placed = Dispatch(); !placed) spdlog::warn("dispatch after a status change failed: {}", placed.error().message);
+        RequestDispatch("a status change");
     }
     return ended;
 }
@@ -473,7 +493,7 @@ Router::Outcome Router::Decline(const OperatorId& op, const ConversationId& conv
     std::vector<events::Outgoing> records;
     OffersEnded({{conv, op, info->channel, conversation::OfferEnd::kDeclined}}, records);
     PublishEvents(std::move(records), "offer declined");
-    if (auto placed = Dispatch(); !placed) spdlog::warn("dispatch after a decline failed: {}", placed.error().message);
+    RequestDispatch("a decline");
     return {};
 }
 
@@ -537,7 +557,7 @@ Router::Outcome Router::Resolve(const OperatorId& op, const ConversationId& conv
     probe_.OnResolvedByOperator();
     spdlog::info("conversation {} resolved by operator {}", conv.str(), op.str());
     PublishEvents({events::Encode(naming_.Events(), conv.str(), ev)}, "resolution");
-    if (auto placed = Dispatch(); !placed) spdlog::warn("dispatch after a resolution failed: {}", placed.error().message);
+    RequestDispatch("a resolution");
     return {};
 }
 
@@ -571,7 +591,7 @@ Router::Outcome Router::Transfer(const OperatorId& op, const ConversationId& con
     }
     PublishEvents({events::Encode(naming_.Events(), conv.str(), ev)}, "transfer");
     inbox_.Notify(op, InboxEventOf(v1::InboxEvent::KIND_TRANSFERRED_AWAY, conv, info->channel, ToMillis(now)));
-    if (auto placed = Dispatch(); !placed) spdlog::warn("dispatch after a transfer failed: {}", placed.error().message);
+    RequestDispatch("a transfer");
     return {};
 }
 

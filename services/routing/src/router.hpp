@@ -115,6 +115,9 @@ private:
     Result<std::pair<std::size_t, long long>> Place(const conversation::Store::Snapshot& snap);
     conversation::Millis QueueScore(int priority, conversation::Millis now_ms) const;
     void RunDispatcher();
+    // Capacity freed (resolve, decline, transfer, an operator online): a full Dispatch, inline, or
+    // coalesced on the dispatcher thread with async_dispatch.
+    void RequestDispatch(const char* after);
 
     conversation::Store& store_;
     kafka::Producer& producer_;
@@ -129,6 +132,7 @@ private:
     std::condition_variable wake_;
     std::vector<ConversationId> pending_;
     bool stopping_ = false;
+    bool full_dispatch_ = false;
     std::thread dispatcher_;
 };
 
