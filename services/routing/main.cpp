@@ -50,6 +50,10 @@ int main(int argc, char** argv) {
         .Int("offer.exclusion-ms", 600000,
              "an operator who declined or let an offer expire is not offered that conversation again for this long",
              0, 86400000)
+        .Int("dispatch.operator-cache-ms", 100,
+             "new handoffs are planned on operators read at most this long ago (offers re-check in Redis); 0 = "
+             "read them every time",
+             0, 10000)
         .Int("dispatch.batch", 200, "queued conversations considered per dispatch pass", 1, 100000)
         .Int("queue.abandon-after-ms", 3600000,
              "a handed-off conversation no operator took within this time is resolved as abandoned (0 = never)", 0,
@@ -126,6 +130,7 @@ int main(int argc, char** argv) {
     router_options.dispatch_batch = static_cast<std::size_t>(cfg.GetInt("dispatch.batch"));
     router_options.abandon_after = Ms(cfg, "queue.abandon-after-ms");
     router_options.async_dispatch = true;
+    router_options.operator_cache_ttl = Ms(cfg, "dispatch.operator-cache-ms");
     router_options.policy.widen_language_after_ms = cfg.GetInt("policy.widen-language-after-ms");
     router_options.policy.widen_topics_after_ms = cfg.GetInt("policy.widen-topics-after-ms");
     router_options.policy.aging_step_ms = cfg.GetInt("policy.aging-step-ms");

@@ -154,11 +154,14 @@ return 1
 }
 
 // KEYS: online set, queue, presence. ARGV: prefix, max queue, offset, then (optional) conversation ids:
-// with ids, those conversations (if still queued) instead of a page of the queue.
+// with ids, those conversations (if still queued) instead of a page of the queue; then an offset of
+// "noops" leaves the operators out.
 const Script& SnapshotScript() {
     static const Script s(R"lua(
 local ops = {}
-for _, op in ipairs(redis.call('SMEMBERS', KEYS[1])) do
+local members = {}
+if ARGV[3] ~= 'noops' then members = redis.call('SMEMBERS', KEYS[1]) end
+for _, op in ipairs(members) do
   local h = redis.call('HGETALL', ARGV[1] .. 'op:' .. op)
   table.insert(h, 'id'); table.insert(h, op)
   table.insert(h, 'presence'); table.insert(h, redis.call('ZSCORE', KEYS[3], op) or '0')
@@ -718,8 +721,8 @@ Result<Store::Snapshot> ParseSnapshot(const Result<Reply>& r) {
 }
 }  // namespace
 
-Result<Store::Snapshot> Store::TakeSnapshotFor(const std::vector<ConversationId>& ids) {
-    std::vector<std::string> argv{prefix_, "0", "0"};
+Result<Store::Snapshot> Store::TakeSnapshotFor(const std::vector<ConversationId>& ids, bool with_operators) {
+    std::vector<std::string> argv{prefix_, "0", with_operators ? "0" : "noops"};
     for (const auto& id : ids) argv.push_back(id.str());
     if (ids.empty()) argv.push_back("");  // no conversation: operators only
     return ParseSnapshot(

@@ -230,9 +230,14 @@ TEST_F(StoreTest, TheQueueIsInServingOrderAndPages) {
     ASSERT_EQ(second.queue.size(), 1u);
     EXPECT_EQ(second.queue[0].id.str(), "normal");
     EXPECT_TRUE(store_->TakeSnapshot(1, 2).value().queue.empty());
+    Online("anna", 1);
     auto only = store_->TakeSnapshotFor({ConversationId("normal"), ConversationId("nope")}).value();
     ASSERT_EQ(only.queue.size(), 1u);
     EXPECT_EQ(only.queue[0].id.str(), "normal");
+    EXPECT_EQ(only.operators.size(), 1u);
+    auto lean = store_->TakeSnapshotFor({ConversationId("normal")}, false).value();
+    EXPECT_EQ(lean.queue.size(), 1u);
+    EXPECT_TRUE(lean.operators.empty());
 }
 
 TEST_F(StoreTest, OfferManyAppliesEachOfferInOrder) {

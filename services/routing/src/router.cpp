@@ -3,6 +3,8 @@
 #include <nlohmann/json.hpp>
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
+
 #include "switchboard/chat/v1/events.pb.h"
 #include "switchboard/chat/v1/messages.pb.h"
 #include "switchboard/core/ids.hpp"
@@ -268,7 +270,7 @@ Status Router::HandleInbound(const kafka::Record& record) {
     return Status::Ok();
 }
 
-Result<std::pair<std::size_t, long long>> Router::Place(const conversation::Store::Snapshot& snap) {
+Result<Router::Placement> Router::Place(const conversation::Store::Snapshot& snap) {
     const auto now = clock_.Now();
     const Millis now_ms = ToMillis(now);
     std::vector<routing_policy::OperatorView> ops;
@@ -278,13 +280,16 @@ Result<std::pair<std::size_t, long long>> Router::Place(const conversation::Stor
         ops.push_back(ToView(o, now_ms));
         if (ops.back().available) free += std::max(0, o.capacity - o.load);
     }
-    if (snap.queue.empty() || free <= 0) return std::pair<std::size_t, long long>{0, free};
+    Placement out;
+    out.free = free;
+    for (const auto& q : snap.queue) out.left.push_back(q.id);
+    if (snap.queue.empty() || free <= 0) return out;
     std::vector<routing_policy::ConversationView> queue;
     queue.reserve(snap.queue.size());
     for (const auto& q : snap.queue) queue.push_back(ToView(q, now_ms));
 
     const auto plan = routing_policy::PlanAssignments(*policy_, queue, std::move(ops), now_ms);
-    if (plan.empty()) return std::pair<std::size_t, long long>{0, free};
+    if (plan.empty()) return out;
     std::vector<std::pair<ConversationId, OperatorId>> offers;
     offers.reserve(plan.size());
     for (const auto& [index, pick] : plan) offers.emplace_back(snap.queue[index].id, OperatorId(pick.operator_id));
@@ -293,6 +298,7 @@ Result<std::pair<std::size_t, long long>> Router::Place(const conversation::Stor
 
     std::vector<events::Outgoing> records;
     std::size_t placed = 0;
+    std::vector<ConversationId> placed_ids;
     for (std::size_t i = 0; i < plan.size(); ++i) {
         const auto& r = (*results)[i];
         const auto& [conv, op] = offers[i];
@@ -300,9 +306,12 @@ Result<std::pair<std::size_t, long long>> Router::Place(const conversation::Stor
         if (r.outcome == conversation::Store::OfferOutcome::kGone ||
             r.outcome == conversation::Store::OfferOutcome::kUnavailable) {
             probe_.OnDispatchConflict();
+            ++out.conflicts;
             continue;
         }
         ++placed;
+        placed_ids.push_back(conv);
+        out.taken.emplace_back(op, r.channel);
         const bool assigned = r.outcome == conversation::Store::OfferOutcome::kAssigned;
         chat::ConversationEvent ev;
         events::FillEnvelope(ev.mutable_envelope(), NewUuid(), conv.str(), ChannelOf(r.channel), "routing", "", now);
@@ -325,19 +334,81 @@ Result<std::pair<std::size_t, long long>> Router::Place(const conversation::Stor
         inbox_.Notify(op, note);
     }
     PublishEvents(std::move(records), "assignment");
-    return std::pair<std::size_t, long long>{placed, free - static_cast<long long>(placed)};
+    out.placed = placed;
+    out.free = free - static_cast<long long>(placed);
+    std::erase_if(out.left, [&](const ConversationId& id) {
+        return std::find(placed_ids.begin(), placed_ids.end(), id) != placed_ids.end();
+    });
+    return out;
+}
+
+std::optional<std::vector<conversation::OperatorRecord>> Router::CachedOperators() {
+    if (options_.operator_cache_ttl.count() <= 0) return std::nullopt;
+    std::lock_guard lock(cache_mu_);
+    if (!cache_valid_ || std::chrono::steady_clock::now() - cached_at_ > options_.operator_cache_ttl) {
+        return std::nullopt;
+    }
+    return cached_ops_;
+}
+
+void Router::CacheOperators(std::vector<conversation::OperatorRecord> ops) {
+    if (options_.operator_cache_ttl.count() <= 0) return;
+    std::lock_guard lock(cache_mu_);
+    cached_ops_ = std::move(ops);
+    cached_at_ = std::chrono::steady_clock::now();
+    cache_valid_ = true;
+}
+
+void Router::UpdateCache(const Placement& p, bool invalidate) {
+    if (options_.operator_cache_ttl.count() <= 0) return;
+    std::lock_guard lock(cache_mu_);
+    if (invalidate) {
+        cache_valid_ = false;
+        return;
+    }
+    const Millis now_ms = ToMillis(clock_.Now());
+    for (const auto& [op, channel] : p.taken) {
+        for (auto& o : cached_ops_) {
+            if (o.id != op) continue;
+            ++o.load;
+            o.idle_since = now_ms;
+            bool found = false;
+            for (auto& [ch, n] : o.channel_load) {
+                if (ch == channel) {
+                    ++n;
+                    found = true;
+                }
+            }
+            if (!found && !channel.empty()) o.channel_load.emplace_back(channel, 1);
+        }
+    }
 }
 
 Result<std::size_t> Router::DispatchFor(const std::vector<ConversationId>& conversations) {
     if (conversations.empty()) return std::size_t{0};
     const auto started = std::chrono::steady_clock::now();
-    auto snap = store_.TakeSnapshotFor(conversations);
-    if (!snap) return snap.error();
-    auto placed = Place(*snap);
-    if (!placed) return placed.error();
-    probe_.OnDispatch(std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count(),
-                      placed->first);
-    return placed->first;
+    std::vector<ConversationId> ids = conversations;
+    std::size_t total = 0;
+    for (int attempt = 0; attempt < 2 && !ids.empty(); ++attempt) {
+        auto cached = attempt == 0 ? CachedOperators() : std::nullopt;
+        auto snap = store_.TakeSnapshotFor(ids, !cached.has_value());
+        if (!snap) return snap.error();
+        if (cached) {
+            snap->operators = std::move(*cached);
+        } else {
+            CacheOperators(snap->operators);
+        }
+        auto placed = Place(*snap);
+        if (!placed) return placed.error();
+        total += placed->placed;
+        // A conflict on cached operators: read them afresh and try the rest once more.
+        const bool retry = cached.has_value() && placed->conflicts > 0;
+        UpdateCache(*placed, retry);
+        if (!retry) break;
+        ids = placed->left;
+    }
+    probe_.OnDispatch(std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count(), total);
+    return total;
 }
 
 Result<std::size_t> Router::Dispatch() {
@@ -347,13 +418,15 @@ Result<std::size_t> Router::Dispatch() {
         auto snap = store_.TakeSnapshot(options_.dispatch_batch, offset);
         if (!snap) return snap.error();
         const std::size_t seen = snap->queue.size();
+        CacheOperators(snap->operators);
         auto placed = Place(*snap);
         if (!placed) return placed.error();
-        total += placed->first;
+        UpdateCache(*placed, placed->conflicts > 0);
+        total += placed->placed;
         // Stop at the end of the queue, or once nobody has room; else look past the ones that
         // stayed (placed ones left the queue, so the next page starts after the rest).
-        if (seen < options_.dispatch_batch || placed->second <= 0) break;
-        offset += seen - placed->first;
+        if (seen < options_.dispatch_batch || placed->free <= 0) break;
+        offset += seen - placed->placed;
     }
     probe_.OnDispatch(std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count(), total);
     return total;

@@ -53,6 +53,10 @@ public:
         // meanwhile, instead of inline on the consumer thread. The service turns it on.
         bool async_dispatch = false;
         std::size_t max_pages = 10;  // pages of dispatch_batch a full Dispatch walks past unservable ones
+        // New handoffs are planned on operators read at most this long ago (0 = always read them),
+        // with loads updated from the router's own placements. Offers re-check everything in Redis,
+        // so a stale view costs a conflict and one retry on fresh data, never an invariant.
+        std::chrono::milliseconds operator_cache_ttl{0};
     };
 
     Router(conversation::Store& store, kafka::Producer& producer, const events::Naming& naming, const Clock& clock,
@@ -111,8 +115,19 @@ private:
     // Produces without waiting for the acks (state is already in Redis; failures are counted).
     void PublishEvents(std::vector<events::Outgoing> records, const char* what);
     void OffersEnded(const std::vector<conversation::EndedOffer>& ended, std::vector<events::Outgoing>& records);
-    // Plans and applies offers for a snapshot; (placed, free capacity left).
-    Result<std::pair<std::size_t, long long>> Place(const conversation::Store::Snapshot& snap);
+    struct Placement {
+        std::size_t placed = 0;
+        long long free = 0;  // capacity left on available operators, as the snapshot saw it
+        std::size_t conflicts = 0;
+        std::vector<std::pair<OperatorId, std::string>> taken;  // operator, channel of each placement
+        std::vector<ConversationId> left;                      // queued conversations not placed
+    };
+    // Plans and applies offers for a snapshot.
+    Result<Placement> Place(const conversation::Store::Snapshot& snap);
+    // The operators for a DispatchFor pass: the cache if fresh (else none: read them).
+    std::optional<std::vector<conversation::OperatorRecord>> CachedOperators();
+    void CacheOperators(std::vector<conversation::OperatorRecord> ops);
+    void UpdateCache(const Placement& p, bool invalidate);
     conversation::Millis QueueScore(int priority, conversation::Millis now_ms) const;
     void RunDispatcher();
     // Capacity freed (resolve, decline, transfer, an operator online): a full Dispatch, inline, or
@@ -133,6 +148,11 @@ private:
     std::vector<ConversationId> pending_;
     bool stopping_ = false;
     bool full_dispatch_ = false;
+
+    std::mutex cache_mu_;
+    std::vector<conversation::OperatorRecord> cached_ops_;
+    std::chrono::steady_clock::time_point cached_at_{};
+    bool cache_valid_ = false;
     std::thread dispatcher_;
 };
 

@@ -178,8 +178,8 @@ public:
         std::vector<QueuedRecord> queue;
     };
     Result<Snapshot> TakeSnapshot(std::size_t max_queue, std::size_t offset = 0);
-    // Every online operator, and those of `ids` that are still queued.
-    Result<Snapshot> TakeSnapshotFor(const std::vector<ConversationId>& ids);
+    // Every online operator (unless `with_operators` is false), and those of `ids` that are still queued.
+    Result<Snapshot> TakeSnapshotFor(const std::vector<ConversationId>& ids, bool with_operators = true);
 
     enum class OfferOutcome {
         kOffered,      // waits for Accept until the deadline
