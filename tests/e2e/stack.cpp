@@ -19,7 +19,7 @@ namespace {
 constexpr const char* kTokenSecret = "e2e-routing-token-secret-0123456789";
 }  // namespace
 
-Stack::Stack() : naming_(testing::UniqueNamespace()) {
+Stack::Stack() : naming_(testing::UniqueNamespace(/*delete_topics_after_tests=*/false)) {
     dir_ = std::filesystem::temp_directory_path() / ("switchboard-e2e-" + naming_.ns());
     std::filesystem::create_directories(dir_);
     if (Status s = kafka::EnsureTopics(testing::KafkaBrokers(), naming_.AllTopics(6)); !s.ok()) {

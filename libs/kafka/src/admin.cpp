@@ -199,6 +199,19 @@ Status EnsureTopics(const std::string& brokers, const std::vector<TopicSpec>& to
     return Status::Ok();
 }
 
+Result<std::vector<std::string>> ListTopics(const std::string& brokers, std::chrono::milliseconds timeout) {
+    if (brokers.empty()) return Error::Fatal("kafka: ListTopics: brokers is empty");
+    auto rk = Connect(brokers);
+    if (!rk) return rk.error();
+    const rd_kafka_metadata_t* raw = nullptr;
+    const rd_kafka_resp_err_t err = rd_kafka_metadata(rk->get(), 1, nullptr, &raw, static_cast<int>(timeout.count()));
+    if (err != RD_KAFKA_RESP_ERR_NO_ERROR) return ToError(err, "kafka: ListTopics");
+    const MetadataPtr metadata(raw);
+    std::vector<std::string> names;
+    for (int i = 0; i < metadata->topic_cnt; ++i) names.emplace_back(metadata->topics[i].topic);
+    return names;
+}
+
 Status DeleteTopics(const std::string& brokers, const std::vector<std::string>& topics,
                     std::chrono::milliseconds timeout) {
     if (topics.empty()) return Status::Ok();

@@ -21,6 +21,10 @@ struct TopicSpec {
 Status EnsureTopics(const std::string& brokers, const std::vector<TopicSpec>& topics,
                     std::chrono::milliseconds timeout = std::chrono::seconds(30));
 
+// The names of the cluster's topics (internal ones included).
+Result<std::vector<std::string>> ListTopics(const std::string& brokers,
+                                            std::chrono::milliseconds timeout = std::chrono::seconds(10));
+
 // Deletes topics (missing ones count as deleted) and waits for the broker's answer. For tests
 // and tools that create throwaway topics: a long-lived broker otherwise accumulates them.
 Status DeleteTopics(const std::string& brokers, const std::vector<std::string>& topics,

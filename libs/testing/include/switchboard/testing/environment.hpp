@@ -13,6 +13,9 @@ std::string RedisHost();
 std::uint16_t RedisPort();
 
 // A fresh namespace ("t<8 hex>") so a test's topics, groups and Redis keys are its own.
-std::string UniqueNamespace();
+// Its Kafka topics are deleted when the test binary's tests are done (a global test environment),
+// unless `delete_topics_after_tests` is false (for a caller that deletes them itself, e.g. a stack
+// of services that must stop before its topics go).
+std::string UniqueNamespace(bool delete_topics_after_tests = true);
 
 }  // namespace switchboard::testing
