@@ -78,12 +78,23 @@ std::string Validate(const KeySpec& spec, const std::string& raw, const std::str
     return raw;
 }
 
+// Keys are at most a few levels deep; a deeper tree is a mistake or a self-referencing alias
+// ("&a\nref: *a"), which would otherwise recurse until the stack overflows.
+constexpr int kMaxDepth = 16;
+
 void Flatten(const YAML::Node& node, const std::string& prefix, const std::string& path,
-             std::map<std::string, std::string>& out) {
+             std::map<std::string, std::string>& out, int depth = 0) {
     if (node.IsMap()) {
+        if (depth >= kMaxDepth) {
+            throw ConfigError("config file " + path + ": key '" + prefix + "' nests deeper than " +
+                              std::to_string(kMaxDepth) + " levels (a recursive alias?)");
+        }
         for (const auto& kv : node) {
-            const auto name = kv.first.as<std::string>();
-            Flatten(kv.second, prefix.empty() ? name : prefix + "." + name, path, out);
+            if (!kv.first.IsScalar()) {
+                throw ConfigError("config file " + path + ": a key under '" + prefix + "' is not a plain name");
+            }
+            const auto name = kv.first.Scalar();
+            Flatten(kv.second, prefix.empty() ? name : prefix + "." + name, path, out, depth + 1);
         }
         return;
     }

@@ -64,6 +64,13 @@ TEST(Config, UnknownKeyIsRejectedWithItsName) {
     }
 }
 
+TEST(Config, RecursiveAliasesAndNonScalarKeysAreConfigErrors) {
+    TempFile alias("&a\nref: *a\n");  // found by fuzzing: recursed until the stack overflowed
+    EXPECT_THROW(Load(TestSchema(), alias.path(), {}), ConfigError);
+    TempFile map_key("{}: 1\n");  // found by fuzzing: escaped as YAML::BadConversion
+    EXPECT_THROW(Load(TestSchema(), map_key.path(), {}), ConfigError);
+}
+
 TEST(Config, WrongTypeAndRangeNameTheKey) {
     EXPECT_THROW(Load(TestSchema(), "", {{"SWITCHBOARD_HTTP_PORT", "eighty"}}), ConfigError);
     EXPECT_THROW(Load(TestSchema(), "", {{"SWITCHBOARD_HTTP_PORT", "70000"}}), ConfigError);

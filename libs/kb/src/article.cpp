@@ -19,7 +19,7 @@ Result<Article> ParseLine(const std::string& line) {
     nlohmann::json j;
     try {
         j = nlohmann::json::parse(line);
-    } catch (const nlohmann::json::parse_error& e) {
+    } catch (const nlohmann::json::exception& e) {  // parse_error, and out_of_range for 1e999
         return Error::Fatal(std::string("invalid JSON: ") + e.what());
     }
     if (!j.is_object()) return Error::Fatal("expected a JSON object");

@@ -391,7 +391,7 @@ Status ApplyComment(std::string_view line, int at, Draft& d) {
     nlohmann::json j;
     try {
         j = nlohmann::json::parse(body.substr(0, close));
-    } catch (const nlohmann::json::parse_error& e) {
+    } catch (const nlohmann::json::exception& e) {  // parse_error, and out_of_range for 1e999
         return AtLine(at, std::string("article comment: invalid JSON: ") + e.what());
     }
     if (!j.is_object()) return AtLine(at, "article comment: expected a JSON object");

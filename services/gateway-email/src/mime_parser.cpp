@@ -44,7 +44,10 @@ std::string ToUtf8(const char* text, std::size_t len) {
     if (IsValidUtf8(s)) return std::string(s);
     // No or wrong charset label: GMime picks the charset that represents the bytes best.
     GString decoded(g_mime_utils_decode_8bit(nullptr, text, len));
-    return decoded ? std::string(decoded.get()) : std::string();
+    std::string out = decoded ? std::string(decoded.get()) : std::string();
+    // GMime passes some invalid sequences through (e.g. F4 90.., past U+10FFFF): what leaves the
+    // parser is valid UTF-8 (protobuf strings must be), each bad byte a U+FFFD.
+    return IsValidUtf8(out) ? out : ReplaceInvalidUtf8(out);
 }
 
 std::string ToUtf8(const char* text) { return text == nullptr ? std::string() : ToUtf8(text, std::strlen(text)); }

@@ -56,6 +56,30 @@ std::vector<std::string_view> SplitLines(std::string_view text) {
     return lines;
 }
 
+std::string ReplaceInvalidUtf8(std::string_view s) {
+    std::string out;
+    out.reserve(s.size());
+    std::size_t i = 0;
+    while (i < s.size()) {
+        // The longest valid sequence starting here (1-4 bytes), else one replaced byte.
+        std::size_t taken = 0;
+        for (std::size_t n = 1; n <= 4 && i + n <= s.size(); ++n) {
+            if (IsValidUtf8(s.substr(i, n))) {
+                taken = n;
+                break;
+            }
+        }
+        if (taken == 0) {
+            out += "\xEF\xBF\xBD";
+            ++i;
+        } else {
+            out.append(s.substr(i, taken));
+            i += taken;
+        }
+    }
+    return out;
+}
+
 bool IsValidUtf8(std::string_view s) {
     std::size_t i = 0;
     while (i < s.size()) {

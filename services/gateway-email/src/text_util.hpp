@@ -18,6 +18,8 @@ std::string_view TrimWhitespace(std::string_view s);
 std::vector<std::string_view> SplitLines(std::string_view text);
 // True if `s` is valid UTF-8.
 bool IsValidUtf8(std::string_view s);
+// `s` with every byte that does not start a valid UTF-8 sequence replaced by U+FFFD.
+std::string ReplaceInvalidUtf8(std::string_view s);
 // Appends code point `cp` as UTF-8 (invalid code points become U+FFFD).
 void AppendUtf8(std::string& out, char32_t cp);
 

@@ -1,5 +1,6 @@
 #include "bot_api.hpp"
 
+#include <algorithm>
 #include <nlohmann/json.hpp>
 
 namespace switchboard::gateway_telegram {
@@ -52,7 +53,9 @@ channel::SendAttempt MapSendMessageResponse(int status, std::string_view body_te
             if (auto p = body.find("parameters"); p != body.end() && p->is_object()) {
                 if (auto ra = p->find("retry_after");
                     ra != p->end() && ra->is_number_integer() && ra->get<std::int64_t>() > 0) {
-                    retry_after = std::chrono::seconds(ra->get<std::int64_t>());
+                    // Capped: an absurd hint must not overflow (or park the reply for years).
+                    constexpr std::int64_t kMaxRetryAfterSeconds = 3600;
+                    retry_after = std::chrono::seconds(std::min(ra->get<std::int64_t>(), kMaxRetryAfterSeconds));
                 }
             }
         }

@@ -100,8 +100,13 @@ bool AddContent(const json& m, chat::InboundMessage& out) {
     if (const json* s = Object(m, "sticker")) {
         chat::Attachment a = FileAttachment("sticker", *s);
         if (a.mime_type().empty()) {
-            const bool animated = s->value("is_animated", false);
-            const bool video = s->value("is_video", false);
+            // Booleans by the Bot API; anything else reads as false rather than throwing.
+            auto flag = [&](const char* key) {
+                auto it = s->find(key);
+                return it != s->end() && it->is_boolean() && it->get<bool>();
+            };
+            const bool animated = flag("is_animated");
+            const bool video = flag("is_video");
             a.set_mime_type(animated ? "application/x-tgsticker" : video ? "video/webm" : "image/webp");
         }
         if (std::string emoji = Str(*s, "emoji"); !emoji.empty()) {

@@ -60,7 +60,10 @@ SendOutcome ClassifySendResponse(int http_status, std::string_view body,
             auto messages = j.find("messages");
             if (messages != j.end() && messages->is_array() && !messages->empty() &&
                 (*messages)[0].is_object()) {
-                out.message_id = (*messages)[0].value("id", "");
+                const auto& first = (*messages)[0];
+                if (auto id = first.find("id"); id != first.end() && id->is_string()) {
+                    out.message_id = id->get<std::string>();
+                }
             }
         }
         // A 2xx without an id still means the platform took the message: not sent again.
