@@ -28,7 +28,6 @@
 #include "stack.hpp"
 #include "support.hpp"
 #include "switchboard/http/client.hpp"
-#include "switchboard/kb/article.hpp"
 #include "switchboard/routing/v1/routing.grpc.pb.h"
 
 extern char** environ;
@@ -167,15 +166,6 @@ private:
     bool eof_ = false;
 };
 
-std::string Answer(const std::string& article_id) {
-    auto articles = kb::LoadJsonlFile(SWITCHBOARD_DEMO_KB);
-    if (!articles) return "";
-    for (const auto& a : *articles) {
-        if (a.id.str() == article_id) return a.answer;
-    }
-    return "";
-}
-
 class BrowserTest : public ::testing::Test {
 protected:
     void SetUp() override {
@@ -206,26 +196,12 @@ protected:
 
     // Every routing call is signed as the operator (routing's bearer tokens).
     void SetOnline(const std::string& op, const std::string& name) {
-        grpc::ClientContext ctx;
-        stack_->Authorize(ctx, op);
-        rv1::SetStatusRequest req;
-        req.set_operator_id(op);
-        req.set_display_name(name);
-        req.set_status(rv1::OPERATOR_STATUS_ONLINE);
-        req.set_capacity(2);
-        rv1::SetStatusResponse resp;
-        auto s = stack_->routing().SetStatus(&ctx, req, &resp);
+        auto s = stack_->SetOnline(op, name);
         ASSERT_TRUE(s.ok()) << s.error_message();
     }
 
     rv1::Conversation GetConversation(const std::string& op, const std::string& conv) {
-        grpc::ClientContext ctx;
-        stack_->Authorize(ctx, op);
-        rv1::GetConversationRequest req;
-        req.set_conversation_id(conv);
-        rv1::Conversation resp;
-        (void)stack_->routing().GetConversation(&ctx, req, &resp);
-        return resp;
+        return stack_->GetConversation(conv, op);
     }
 
     // The operator's inbox keeps them online (heartbeat), then sends the reply.
@@ -290,7 +266,7 @@ TEST_F(BrowserTest, CustomerTalksToTheAssistantThenToAnOperatorAndMissesNothingW
     const std::vector<std::string> replies{"Hi, I'm Anna. How can I help?",
                                            "Are you still there? I found your order.",
                                            "Here is the tracking link you asked for."};
-    const std::string answer = Answer("en-reset-password");
+    const std::string answer = DemoAnswer("en-reset-password");
     ASSERT_FALSE(answer.empty());
     ASSERT_NO_FATAL_FAILURE(SetOnline(op, "Anna"));
 
@@ -356,7 +332,7 @@ TEST_F(BrowserTest, SocketResumesFromACursorAndShrugsOffGarbage) {
                               {{"Content-Type", "application/json"}});
     ASSERT_TRUE(posted.ok() && posted->status == 202)
         << (posted.ok() ? posted->body : posted.error().message);
-    ASSERT_TRUE(Delivered(conv, Answer("en-reset-password"))) << History(conv) << stack_->Logs();
+    ASSERT_TRUE(Delivered(conv, DemoAnswer("en-reset-password"))) << History(conv) << stack_->Logs();
 
     // Frames until "synced": the backlog's entry seqs and the head.
     const auto resume = [&](const std::string& after, std::vector<std::uint64_t>& seqs, std::uint64_t& head) {

@@ -13,7 +13,6 @@
 #include "stack.hpp"
 #include "support.hpp"
 #include "switchboard/http/client.hpp"
-#include "switchboard/kb/article.hpp"
 #include "switchboard/routing/v1/routing.grpc.pb.h"
 #include "text_util.hpp"
 #include "threading.hpp"
@@ -47,30 +46,7 @@ public:
     std::uint16_t email_http_port = 0, smtp_port = 0;
 };
 
-EmailSuite* g_suite = nullptr;
-
-class SuiteEnvironment : public ::testing::Environment {
-public:
-    void SetUp() override { g_suite = new EmailSuite(); }
-    void TearDown() override {
-        auto unclean = g_suite->Stop();
-        EXPECT_TRUE(unclean.empty()) << "services that did not exit 0 on SIGTERM:\n"
-                                     << (unclean.empty() ? "" : unclean.front());
-        delete g_suite;
-        g_suite = nullptr;
-    }
-};
-
-const auto* const kEnv = ::testing::AddGlobalTestEnvironment(new SuiteEnvironment);
-
-std::string Answer(const std::string& article_id) {
-    auto articles = kb::LoadJsonlFile(SWITCHBOARD_DEMO_KB);
-    if (!articles) return "";
-    for (const auto& a : *articles) {
-        if (a.id.str() == article_id) return a.answer;
-    }
-    return "";
-}
+const auto* const kEnv = ::testing::AddGlobalTestEnvironment(new SharedStack<EmailSuite>);
 
 struct SwaksResult {
     int exit_code = -1;
@@ -79,7 +55,7 @@ struct SwaksResult {
 
 class EmailE2E : public ::testing::Test {
 protected:
-    EmailSuite& suite() { return *g_suite; }
+    EmailSuite& suite() { return SharedStack<EmailSuite>::Get(); }
 
     // A customer's mail, sent with swaks; swaks exits 0 only when the gateway answered 250.
     SwaksResult Send(const std::string& message_id, const std::string& body, const std::string& subject) {
@@ -132,26 +108,12 @@ protected:
     }
 
     void SetOnline(const std::string& op, const std::string& name) {
-        grpc::ClientContext ctx;
-        suite().Authorize(ctx, op);
-        rv1::SetStatusRequest req;
-        req.set_operator_id(op);
-        req.set_display_name(name);
-        req.set_status(rv1::OPERATOR_STATUS_ONLINE);
-        req.set_capacity(2);
-        rv1::SetStatusResponse resp;
-        auto s = suite().routing().SetStatus(&ctx, req, &resp);
+        auto s = suite().SetOnline(op, name);
         ASSERT_TRUE(s.ok()) << s.error_message();
     }
 
     rv1::Conversation GetConversation(const std::string& conv, const std::string& as) {
-        grpc::ClientContext ctx;
-        suite().Authorize(ctx, as);
-        rv1::GetConversationRequest req;
-        req.set_conversation_id(conv);
-        rv1::Conversation resp;
-        (void)suite().routing().GetConversation(&ctx, req, &resp);
-        return resp;
+        return suite().GetConversation(conv, as);
     }
 };
 
@@ -161,7 +123,7 @@ TEST_F(EmailE2E, KnowledgeBaseQuestionIsAnsweredByMailInTheThread) {
                      "how do I reset my password?\n\n-- \nJohn Customer\nACME Inc.\n",
                      "Password");
     ASSERT_EQ(sent.exit_code, 0) << sent.output;
-    const std::string answer = Answer("en-reset-password");
+    const std::string answer = DemoAnswer("en-reset-password");
     ASSERT_FALSE(answer.empty());
     auto reply = WaitReply(id, [&](const std::string& text) { return text == answer; });
     ASSERT_TRUE(reply) << "no answer at the relay\n" << suite().Logs();
@@ -206,7 +168,7 @@ TEST_F(EmailE2E, TheSameMailTwiceIsAnsweredOnce) {
     auto again = Send(id, "how do I reset my password?\n", "Reset");
     ASSERT_EQ(again.exit_code, 0) << again.output;
     EXPECT_NE(again.output.find("already accepted"), std::string::npos) << again.output;
-    const std::string answer = Answer("en-reset-password");
+    const std::string answer = DemoAnswer("en-reset-password");
     ASSERT_TRUE(WaitReply(id, [&](const std::string& text) { return text == answer; })) << suite().Logs();
     // A later question's answer: by then a second answer to the first would normally be there too.
     const std::string marker = Id("dup-marker");

@@ -6,6 +6,7 @@
 #include <stdexcept>
 
 #include "operator_token.hpp"
+#include "switchboard/kb/article.hpp"
 #include "switchboard/http/client.hpp"
 #include "switchboard/kafka/admin.hpp"
 #include "switchboard/testing/environment.hpp"
@@ -90,6 +91,37 @@ void Stack::Authorize(grpc::ClientContext& context, const std::string& op) const
     const std::string token =
         routing::MintOperatorToken(kTokenSecret, OperatorId(op), std::chrono::system_clock::now() + 1h);
     context.AddMetadata("authorization", "Bearer " + token);
+}
+
+grpc::Status Stack::SetOnline(const std::string& op, const std::string& name, int capacity) {
+    grpc::ClientContext ctx;
+    Authorize(ctx, op);
+    routing::v1::SetStatusRequest req;
+    req.set_operator_id(op);
+    req.set_display_name(name);
+    req.set_status(routing::v1::OPERATOR_STATUS_ONLINE);
+    req.set_capacity(capacity);
+    routing::v1::SetStatusResponse resp;
+    return routing().SetStatus(&ctx, req, &resp);
+}
+
+routing::v1::Conversation Stack::GetConversation(const std::string& conv, const std::string& as) {
+    grpc::ClientContext ctx;
+    Authorize(ctx, as);
+    routing::v1::GetConversationRequest req;
+    req.set_conversation_id(conv);
+    routing::v1::Conversation resp;
+    if (!routing().GetConversation(&ctx, req, &resp).ok()) return {};
+    return resp;
+}
+
+std::string DemoAnswer(const std::string& article_id) {
+    auto articles = kb::LoadJsonlFile(SWITCHBOARD_DEMO_KB);
+    if (!articles) return "";
+    for (const auto& a : *articles) {
+        if (a.id.str() == article_id) return a.answer;
+    }
+    return "";
 }
 
 std::vector<std::string> Stack::Stop() {

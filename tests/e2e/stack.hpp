@@ -1,5 +1,7 @@
 #pragma once
 
+#include <gtest/gtest.h>
+
 #include <cstdint>
 #include <filesystem>
 #include <map>
@@ -46,6 +48,10 @@ public:
     // Signs the call as operator `op` (the routing service's bearer token, minted with the
     // secret the stack gave it).
     void Authorize(grpc::ClientContext& context, const std::string& op) const;
+    // Operator `op` goes online (auto-accept, the given capacity), as their inbox would.
+    grpc::Status SetOnline(const std::string& op, const std::string& name, int capacity = 2);
+    // The conversation as operator `as` may see it (empty on an error).
+    routing::v1::Conversation GetConversation(const std::string& conv, const std::string& as);
 
     std::uint16_t assistant_port = 0, assistant_grpc_port = 0, routing_port = 0, routing_grpc_port = 0,
                   metrics_port = 0;
@@ -56,6 +62,29 @@ private:
     std::vector<std::unique_ptr<ServiceProcess>> processes_;
     std::vector<std::pair<std::string, std::uint16_t>> http_ports_;
     std::unique_ptr<routing::v1::RoutingService::Stub> routing_;
+};
+
+// The answer of a demo knowledge-base article ("" if there is none).
+std::string DemoAnswer(const std::string& article_id);
+
+// One T (a Stack) shared by every test of a binary (services are slow to join their groups): made
+// before the first test, stopped after the last; a service that does not exit 0 on SIGTERM fails
+// the run. Register with `::testing::AddGlobalTestEnvironment(new SharedStack<T>)`.
+template <typename T>
+class SharedStack : public ::testing::Environment {
+public:
+    static T& Get() { return *instance_; }
+    void SetUp() override { instance_ = new T(); }
+    void TearDown() override {
+        const auto unclean = instance_->Stop();
+        EXPECT_TRUE(unclean.empty()) << "services that did not exit 0 on SIGTERM:\n"
+                                     << (unclean.empty() ? "" : unclean.front());
+        delete instance_;
+        instance_ = nullptr;
+    }
+
+private:
+    static inline T* instance_ = nullptr;
 };
 
 }  // namespace switchboard::e2e

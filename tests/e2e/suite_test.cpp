@@ -47,34 +47,11 @@ public:
     std::uint16_t web_port = 0, web2_port = 0;
 };
 
-Suite* g_suite = nullptr;
-
-class SuiteEnvironment : public ::testing::Environment {
-public:
-    void SetUp() override { g_suite = new Suite(); }
-    void TearDown() override {
-        auto unclean = g_suite->Stop();
-        EXPECT_TRUE(unclean.empty()) << "services that did not exit 0 on SIGTERM:\n"
-                                     << (unclean.empty() ? "" : unclean.front());
-        delete g_suite;
-        g_suite = nullptr;
-    }
-};
-
-const auto* const kEnv = ::testing::AddGlobalTestEnvironment(new SuiteEnvironment);
-
-std::string Answer(const std::string& article_id) {
-    auto articles = kb::LoadJsonlFile(SWITCHBOARD_DEMO_KB);
-    if (!articles) return "";
-    for (const auto& a : *articles) {
-        if (a.id.str() == article_id) return a.answer;
-    }
-    return "";
-}
+const auto* const kEnv = ::testing::AddGlobalTestEnvironment(new SharedStack<Suite>);
 
 class E2E : public ::testing::Test {
 protected:
-    Suite& suite() { return *g_suite; }
+    Suite& suite() { return SharedStack<Suite>::Get(); }
 
     Result<http::ClientResponse> Post(const json& body) {
         return http::Fetch("127.0.0.1", suite().web_port, "POST", "/v1/messages", body.dump(),
@@ -122,26 +99,12 @@ protected:
     }
 
     void SetOnline(const std::string& op, const std::string& name) {
-        grpc::ClientContext ctx;
-        suite().Authorize(ctx, op);
-        rv1::SetStatusRequest req;
-        req.set_operator_id(op);
-        req.set_display_name(name);
-        req.set_status(rv1::OPERATOR_STATUS_ONLINE);
-        req.set_capacity(2);
-        rv1::SetStatusResponse resp;
-        auto s = suite().routing().SetStatus(&ctx, req, &resp);
+        auto s = suite().SetOnline(op, name);
         ASSERT_TRUE(s.ok()) << s.error_message();
     }
 
     rv1::Conversation GetConversation(const std::string& conv, const std::string& as = "op-anna") {
-        grpc::ClientContext ctx;
-        suite().Authorize(ctx, as);
-        rv1::GetConversationRequest req;
-        req.set_conversation_id(conv);
-        rv1::Conversation resp;
-        (void)suite().routing().GetConversation(&ctx, req, &resp);
-        return resp;
+        return suite().GetConversation(conv, as);
     }
 };
 
@@ -156,14 +119,14 @@ TEST_F(E2E, AnsweredAndHandedOffConversationsShowInTheBusinessMetrics) {
 
     json reply = NextMessage(*ws);
     EXPECT_EQ(reply.value("author", ""), "bot");
-    EXPECT_EQ(reply.value("text", ""), Answer("en-reset-password"));
+    EXPECT_EQ(reply.value("text", ""), DemoAnswer("en-reset-password"));
     EXPECT_EQ(reply.value("marker", ""), "You are talking to the assistant");
 
     json history = History(bot_conv);
     ASSERT_EQ(history["messages"].size(), 2u) << history.dump();
     EXPECT_EQ(history["messages"][0]["author"], "customer");
     EXPECT_EQ(history["messages"][0]["text"], "how do I reset my password?");
-    EXPECT_EQ(history["messages"][1]["text"], Answer("en-reset-password"));
+    EXPECT_EQ(history["messages"][1]["text"], DemoAnswer("en-reset-password"));
 
     // The human path: an online operator gets the handoff, their reply reaches the socket.
     SetOnline("op-anna", "Anna");
@@ -253,7 +216,7 @@ TEST_F(E2E, RussianQuestionGetsTheRussianAnswer) {
     ASSERT_TRUE(ws);
     ASSERT_EQ(Post({{"conversation_id", conv}, {"text", "Как сбросить пароль?"}})->status, 202);
     json reply = NextMessage(*ws);
-    EXPECT_EQ(reply.value("text", ""), Answer("ru-reset-password"));
+    EXPECT_EQ(reply.value("text", ""), DemoAnswer("ru-reset-password"));
 }
 
 TEST_F(E2E, UncoveredQuestionIsHandedOffNotAnswered) {
@@ -321,7 +284,7 @@ TEST_F(E2E, UndecodableKafkaRecordIsSkippedAndTheNextMessageIsStillAnswered) {
     ASSERT_TRUE(ws);
     ASSERT_EQ(Post({{"conversation_id", conv}, {"text", "how do i export my notes"}})->status, 202);
     json reply = NextMessage(*ws);
-    EXPECT_EQ(reply.value("text", ""), Answer("en-export-data"));
+    EXPECT_EQ(reply.value("text", ""), DemoAnswer("en-export-data"));
     EXPECT_GE(MetricOr0(suite().assistant_port, "switchboard_assistant_invalid_records_total", {}), 1);
 }
 
@@ -333,7 +296,7 @@ TEST_F(E2E, RepliesReachSocketsOnEveryGatewayReplica) {
         auto ws2 = http::WebSocketClient::Connect("127.0.0.1", suite().web2_port, "/v1/conversations/" + conv + "/ws");
         ASSERT_TRUE(ws1 && ws2.ok());
         ASSERT_EQ(Post({{"conversation_id", conv}, {"text", "how do i enable two factor authentication"}})->status, 202);
-        const std::string expected = Answer("en-two-factor");
+        const std::string expected = DemoAnswer("en-two-factor");
         EXPECT_EQ(NextMessage(*ws1).value("text", ""), expected);
         EXPECT_EQ(NextMessage(**ws2).value("text", ""), expected);
     }
@@ -452,7 +415,7 @@ TEST_F(E2E, AnswerThatDidNotHelpIsHandedOffAndShowsInWhatToAddNext) {
     auto ws = OpenSocket(conv);
     ASSERT_TRUE(ws);
     ASSERT_EQ(Post({{"conversation_id", conv}, {"text", "how do I reset my password?"}})->status, 202);
-    EXPECT_EQ(NextMessage(*ws).value("text", ""), Answer("en-reset-password"));
+    EXPECT_EQ(NextMessage(*ws).value("text", ""), DemoAnswer("en-reset-password"));
     ASSERT_EQ(Post({{"conversation_id", conv}, {"text", "that didn't help"}})->status, 202);
     EXPECT_EQ(NextMessage(*ws).value("kind", ""), "notice");
     EXPECT_TRUE(WaitMetric(suite().metrics_port, "switchboard_handoffs_total",
@@ -496,7 +459,7 @@ TEST_F(E2E, SuggestedQuestionIsUsedOnlyAfterApproval) {
     auto admin = kv1::KnowledgeBaseAdmin::NewStub(grpc::CreateChannel(
         "127.0.0.1:" + std::to_string(suite().assistant_grpc_port), grpc::InsecureChannelCredentials()));
     const std::string question = "zebra stripes question xyz";
-    const std::string answer = Answer("en-support-hours");
+    const std::string answer = DemoAnswer("en-support-hours");
     ASSERT_FALSE(answer.empty());
 
     std::string suggestion_id;

@@ -11,7 +11,6 @@
 #include "stack.hpp"
 #include "support.hpp"
 #include "switchboard/http/client.hpp"
-#include "switchboard/kb/article.hpp"
 #include "switchboard/routing/v1/routing.grpc.pb.h"
 
 namespace switchboard::e2e {
@@ -45,30 +44,7 @@ public:
     std::uint16_t telegram_port = 0;
 };
 
-TelegramSuite* g_suite = nullptr;
-
-class TelegramEnvironment : public ::testing::Environment {
-public:
-    void SetUp() override { g_suite = new TelegramSuite(); }
-    void TearDown() override {
-        auto unclean = g_suite->Stop();
-        EXPECT_TRUE(unclean.empty()) << "services that did not exit 0 on SIGTERM:\n"
-                                     << (unclean.empty() ? "" : unclean.front());
-        delete g_suite;
-        g_suite = nullptr;
-    }
-};
-
-const auto* const kEnv = ::testing::AddGlobalTestEnvironment(new TelegramEnvironment);
-
-std::string Answer(const std::string& article_id) {
-    auto articles = kb::LoadJsonlFile(SWITCHBOARD_DEMO_KB);
-    if (!articles) return "";
-    for (const auto& a : *articles) {
-        if (a.id.str() == article_id) return a.answer;
-    }
-    return "";
-}
+const auto* const kEnv = ::testing::AddGlobalTestEnvironment(new SharedStack<TelegramSuite>);
 
 std::string TextUpdate(std::int64_t update_id, std::int64_t chat_id, const std::string& text) {
     return json{
@@ -84,7 +60,7 @@ std::string TextUpdate(std::int64_t update_id, std::int64_t chat_id, const std::
 
 class TelegramE2E : public ::testing::Test {
 protected:
-    TelegramSuite& suite() { return *g_suite; }
+    TelegramSuite& suite() { return SharedStack<TelegramSuite>::Get(); }
     FakeBotApi& bot_api() { return suite().bot_api; }
 
     Result<http::ClientResponse> PostUpdate(const std::string& body,
@@ -116,13 +92,7 @@ protected:
     }
 
     rv1::Conversation GetConversation(const std::string& conv) {
-        grpc::ClientContext ctx;
-        suite().Authorize(ctx, "op-tanya");
-        rv1::GetConversationRequest req;
-        req.set_conversation_id(conv);
-        rv1::Conversation resp;
-        (void)suite().routing().GetConversation(&ctx, req, &resp);
-        return resp;
+        return suite().GetConversation(conv, "op-tanya");
     }
 
     double GatewayMetric(const std::string& name, const std::map<std::string, std::string>& labels) {
@@ -135,7 +105,7 @@ TEST_F(TelegramE2E, CoveredQuestionIsAnsweredFromTheKnowledgeBase) {
     Deliver(TextUpdate(100001, 5001, "how do I reset my password?"), "accepted");
     auto sent = WaitDelivered(5001, 1);
     ASSERT_FALSE(sent.empty());
-    EXPECT_EQ(sent[0].plain_text, Answer("en-reset-password"));
+    EXPECT_EQ(sent[0].plain_text, DemoAnswer("en-reset-password"));
     EXPECT_EQ(sent[0].parse_mode, "HTML");
 }
 
@@ -185,8 +155,8 @@ TEST_F(TelegramE2E, RepeatedUpdateIsOneInboundMessageAndOneAnswer) {
     Deliver(TextUpdate(100202, 5003, "how do i export my notes"), "accepted");
     auto sent = WaitDelivered(5003, 2);
     ASSERT_EQ(sent.size(), 2u);
-    EXPECT_EQ(sent[0].plain_text, Answer("en-plans-pricing"));
-    EXPECT_NE(sent[1].plain_text, Answer("en-plans-pricing"));
+    EXPECT_EQ(sent[0].plain_text, DemoAnswer("en-plans-pricing"));
+    EXPECT_NE(sent[1].plain_text, DemoAnswer("en-plans-pricing"));
 }
 
 TEST_F(TelegramE2E, ForgedSecretIsRefusedAndNothingIsSent) {
@@ -203,7 +173,7 @@ TEST_F(TelegramE2E, ForgedSecretIsRefusedAndNothingIsSent) {
     Deliver(TextUpdate(100303, 5004, "how do i enable two factor authentication"), "accepted");
     auto sent = WaitDelivered(5004, 1);
     ASSERT_EQ(sent.size(), 1u);
-    EXPECT_EQ(sent[0].plain_text, Answer("en-two-factor"));
+    EXPECT_EQ(sent[0].plain_text, DemoAnswer("en-two-factor"));
 }
 
 }  // namespace

@@ -12,7 +12,6 @@
 #include "support.hpp"
 #include "switchboard/channel/secrets.hpp"
 #include "switchboard/http/client.hpp"
-#include "switchboard/kb/article.hpp"
 #include "switchboard/routing/v1/routing.grpc.pb.h"
 
 namespace switchboard::e2e {
@@ -47,29 +46,7 @@ public:
     std::uint16_t port = 0;
 };
 
-WhatsAppStack* g_stack = nullptr;
-
-class WhatsAppEnvironment : public ::testing::Environment {
-public:
-    void SetUp() override { g_stack = new WhatsAppStack(); }
-    void TearDown() override {
-        auto unclean = g_stack->Stop();
-        EXPECT_TRUE(unclean.empty()) << "services that did not exit 0 on SIGTERM:\n"
-                                     << (unclean.empty() ? "" : unclean.front());
-        delete g_stack;
-        g_stack = nullptr;
-    }
-};
-const auto* const kEnv = ::testing::AddGlobalTestEnvironment(new WhatsAppEnvironment);
-
-std::string Answer(const std::string& article_id) {
-    auto articles = kb::LoadJsonlFile(SWITCHBOARD_DEMO_KB);
-    if (!articles) return "";
-    for (const auto& a : *articles) {
-        if (a.id.str() == article_id) return a.answer;
-    }
-    return "";
-}
+const auto* const kEnv = ::testing::AddGlobalTestEnvironment(new SharedStack<WhatsAppStack>);
 
 std::string Conv(const std::string& wa_id) { return std::string("wa-") + kNumber + "-" + wa_id; }
 
@@ -87,8 +64,8 @@ std::string TextWebhook(const std::string& wa_id, const std::string& wamid, cons
 
 class WhatsAppE2E : public ::testing::Test {
 protected:
-    WhatsAppStack& stack() { return *g_stack; }
-    FakeGraphApi& fake() { return g_stack->fake; }
+    WhatsAppStack& stack() { return SharedStack<WhatsAppStack>::Get(); }
+    FakeGraphApi& fake() { return SharedStack<WhatsAppStack>::Get().fake; }
 
     // Posts like Meta: the raw body signed with the app secret (or with `secret`).
     int Webhook(const std::string& body, const std::string& secret = kAppSecret) {
@@ -119,26 +96,12 @@ protected:
     }
 
     void SetOnline(const std::string& op, const std::string& name) {
-        grpc::ClientContext ctx;
-        stack().Authorize(ctx, op);
-        rv1::SetStatusRequest req;
-        req.set_operator_id(op);
-        req.set_display_name(name);
-        req.set_status(rv1::OPERATOR_STATUS_ONLINE);
-        req.set_capacity(2);
-        rv1::SetStatusResponse resp;
-        auto s = stack().routing().SetStatus(&ctx, req, &resp);
+        auto s = stack().SetOnline(op, name);
         ASSERT_TRUE(s.ok()) << s.error_message();
     }
 
     rv1::Conversation GetConversation(const std::string& conv, const std::string& as) {
-        grpc::ClientContext ctx;
-        stack().Authorize(ctx, as);
-        rv1::GetConversationRequest req;
-        req.set_conversation_id(conv);
-        rv1::Conversation resp;
-        (void)stack().routing().GetConversation(&ctx, req, &resp);
-        return resp;
+        return stack().GetConversation(conv, as);
     }
 };
 
@@ -158,7 +121,7 @@ TEST_F(WhatsAppE2E, SubscriptionHandshake) {
 TEST_F(WhatsAppE2E, KnowledgeBaseQuestionIsAnsweredOnWhatsApp) {
     const std::string wa = "15550100001";
     ASSERT_EQ(Webhook(TextWebhook(wa, "wamid.e2e-kb-1", "how do I reset my password?")), 200);
-    const std::string answer = Answer("en-reset-password");
+    const std::string answer = DemoAnswer("en-reset-password");
     ASSERT_FALSE(answer.empty());
     const auto posts = WaitForText(wa, answer);
     ASSERT_EQ(posts.size(), 1u);
@@ -201,10 +164,10 @@ TEST_F(WhatsAppE2E, RepeatedWebhookIsAcceptedOnceAndAnsweredOnce) {
     EXPECT_GE(GatewayMetric("switchboard_gateway_messages_duplicate_total", {{"channel", "whatsapp"}}), 1);
     // A later message of the conversation is answered after anything the repeat could have
     // caused (one partition, in order): its answer is the second and last POST.
-    const std::string first = Answer("en-export-data");
+    const std::string first = DemoAnswer("en-export-data");
     WaitForText(wa, first);
     ASSERT_EQ(Webhook(TextWebhook(wa, "wamid.e2e-dup-2", "how much does plus cost")), 200);
-    const std::string second = Answer("en-plans-pricing");
+    const std::string second = DemoAnswer("en-plans-pricing");
     const auto posts = WaitForText(wa, second);
     ASSERT_EQ(posts.size(), 2u) << "a repeated webhook was answered twice";
     EXPECT_EQ(posts[0].text, first);
@@ -221,7 +184,7 @@ TEST_F(WhatsAppE2E, ForgedWebhookIsRefusedAndNothingIsSent) {
               1);
     // A genuine message afterwards gets the only answer: the forged one was never published.
     ASSERT_EQ(Webhook(TextWebhook(wa, "wamid.e2e-forged-2", "how much does plus cost")), 200);
-    const auto posts = WaitForText(wa, Answer("en-plans-pricing"));
+    const auto posts = WaitForText(wa, DemoAnswer("en-plans-pricing"));
     ASSERT_EQ(posts.size(), 1u);
 }
 
