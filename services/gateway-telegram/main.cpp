@@ -13,16 +13,6 @@ using namespace switchboard;
 
 namespace {
 
-// Secrets come from the environment (or <NAME>_FILE), never from the config file or the log.
-std::string SecretOrExit(const std::string& env_name) {
-    auto secret = channel::ReadSecret(env_name);
-    if (!secret) {
-        spdlog::critical("cannot read a secret: {}", secret.error().message);
-        std::exit(2);
-    }
-    return std::move(secret).value();
-}
-
 std::chrono::milliseconds Ms(const config::Config& cfg, const std::string& key) {
     return std::chrono::milliseconds(cfg.GetInt(key));
 }
@@ -73,8 +63,8 @@ int main(int argc, char** argv) {
     gateway_telegram::GatewaySettings settings;
     settings.kafka_brokers = common.kafka_brokers;
     settings.webhook_path = cfg.GetString("telegram.webhook-path");
-    settings.bot_token = SecretOrExit("TELEGRAM_BOT_TOKEN");
-    settings.webhook_secret = SecretOrExit("TELEGRAM_WEBHOOK_SECRET");
+    settings.bot_token = runtime::OrExit("read a secret", [] { return channel::RequireSecret("TELEGRAM_BOT_TOKEN"); });
+    settings.webhook_secret = runtime::OrExit("read a secret", [] { return channel::RequireSecret("TELEGRAM_WEBHOOK_SECRET"); });
     settings.sender.api_base = cfg.GetString("telegram.api-base");
     settings.sender.max_parts = static_cast<std::size_t>(cfg.GetInt("telegram.max-parts"));
     settings.client.connect_timeout = Ms(cfg, "telegram.connect-timeout-ms");

@@ -22,16 +22,7 @@ namespace {
 
 // A secret the service cannot run without: from NAME or NAME_FILE, or exit 2 naming the variable.
 std::string RequiredSecret(const std::string& env_name) {
-    auto secret = channel::ReadSecret(env_name);
-    if (!secret) {
-        spdlog::critical("cannot start: {}", secret.error().message);
-        std::exit(2);
-    }
-    if (secret->empty()) {
-        spdlog::critical("cannot start: secret {} is empty; set {} or {}_FILE", env_name, env_name, env_name);
-        std::exit(2);
-    }
-    return std::move(secret).value();
+    return runtime::OrExit("read a secret", [&] { return channel::RequireSecret(env_name); });
 }
 
 double Positive(const config::Config& cfg, const std::string& key) {

@@ -6,6 +6,7 @@
 #include <cstdlib>
 #include <fstream>
 #include <sstream>
+#include <stdexcept>
 
 namespace switchboard::channel {
 
@@ -24,6 +25,13 @@ Result<std::string> ReadSecret(const std::string& env_name) {
     while (!value.empty() && (value.back() == '\n' || value.back() == '\r')) value.pop_back();
     if (value.empty()) return Error::Fatal("secret file named by " + file_var + " is empty: " + path);
     return value;
+}
+
+std::string RequireSecret(const std::string& env_name) {
+    auto secret = ReadSecret(env_name);
+    if (!secret) throw std::runtime_error(secret.error().message);
+    if (secret->empty()) throw std::runtime_error("secret " + env_name + " is empty; set it or " + env_name + "_FILE");
+    return std::move(secret).value();
 }
 
 bool ConstantTimeEquals(std::string_view a, std::string_view b) {

@@ -58,6 +58,20 @@ TEST(ReadSecret, MissingNamesTheVariables) {
     EXPECT_NE(s.error().message.find("SB_TEST_SECRET_C_FILE"), std::string::npos);
 }
 
+TEST(RequireSecret, ThrowsWithTheVariablesNameForAStartUpStep) {
+    ::unsetenv("SB_TEST_SECRET_E");
+    ::unsetenv("SB_TEST_SECRET_E_FILE");
+    try {
+        (void)RequireSecret("SB_TEST_SECRET_E");
+        FAIL() << "expected an exception";
+    } catch (const std::runtime_error& e) {
+        EXPECT_NE(std::string(e.what()).find("SB_TEST_SECRET_E"), std::string::npos) << e.what();
+    }
+    ::setenv("SB_TEST_SECRET_E", "value", 1);
+    EXPECT_EQ(RequireSecret("SB_TEST_SECRET_E"), "value");
+    ::unsetenv("SB_TEST_SECRET_E");
+}
+
 TEST(ReadSecret, UnreadableFileIsAnError) {
     ::unsetenv("SB_TEST_SECRET_D");
     ::setenv("SB_TEST_SECRET_D_FILE", "/nonexistent/secret", 1);

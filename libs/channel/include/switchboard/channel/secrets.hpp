@@ -12,6 +12,10 @@ namespace switchboard::channel {
 // mounted as a file). Never logged: errors name the variable, not the value.
 Result<std::string> ReadSecret(const std::string& env_name);
 
+// ReadSecret for a start-up step: throws std::runtime_error with ReadSecret's message if the secret
+// is missing or empty (composition roots wrap it in runtime::OrExit).
+std::string RequireSecret(const std::string& env_name);
+
 // Equality that takes the same time wherever the first difference is (for tokens, signatures).
 bool ConstantTimeEquals(std::string_view a, std::string_view b);
 
