@@ -5,6 +5,7 @@
 #include <sstream>
 #include <utility>
 
+#include "switchboard/core/utf8.hpp"
 #include "unicode_tables.hpp"
 
 namespace switchboard::encoder {
@@ -56,24 +57,6 @@ char32_t NextCodePoint(std::string_view s, std::size_t& i) {
     }
     i += len;
     return cp;
-}
-
-void AppendUtf8(char32_t cp, std::string& out) {
-    if (cp < 0x80) {
-        out += static_cast<char>(cp);
-    } else if (cp < 0x800) {
-        out += static_cast<char>(0xC0 | (cp >> 6));
-        out += static_cast<char>(0x80 | (cp & 0x3F));
-    } else if (cp < 0x10000) {
-        out += static_cast<char>(0xE0 | (cp >> 12));
-        out += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
-        out += static_cast<char>(0x80 | (cp & 0x3F));
-    } else {
-        out += static_cast<char>(0xF0 | (cp >> 18));
-        out += static_cast<char>(0x80 | ((cp >> 12) & 0x3F));
-        out += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
-        out += static_cast<char>(0x80 | (cp & 0x3F));
-    }
 }
 
 CharKind KindOf(char32_t cp) {
@@ -223,7 +206,7 @@ void WordPieceTokenizer::ForEachPiece(std::string_view text, OnPiece&& on_piece)
     };
     const auto append = [&](char32_t cp) {
         char_starts.push_back(word.size());
-        AppendUtf8(cp, word);
+        AppendUtf8(word, cp);
     };
     char32_t mapped[8];
     for (std::size_t i = 0; i < text.size() && more;) {

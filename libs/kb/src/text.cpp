@@ -1,5 +1,7 @@
 #include "switchboard/kb/text.hpp"
 
+#include "switchboard/core/utf8.hpp"
+
 #include <libstemmer.h>
 
 #include <algorithm>
@@ -40,24 +42,6 @@ std::uint32_t DecodeUtf8(std::string_view s, std::size_t& i) {
     }
     i += static_cast<std::size_t>(len);
     return cp;
-}
-
-void EncodeUtf8(std::uint32_t cp, std::string& out) {
-    if (cp < 0x80) {
-        out.push_back(static_cast<char>(cp));
-    } else if (cp < 0x800) {
-        out.push_back(static_cast<char>(0xC0 | (cp >> 6)));
-        out.push_back(static_cast<char>(0x80 | (cp & 0x3F)));
-    } else if (cp < 0x10000) {
-        out.push_back(static_cast<char>(0xE0 | (cp >> 12)));
-        out.push_back(static_cast<char>(0x80 | ((cp >> 6) & 0x3F)));
-        out.push_back(static_cast<char>(0x80 | (cp & 0x3F)));
-    } else {
-        out.push_back(static_cast<char>(0xF0 | (cp >> 18)));
-        out.push_back(static_cast<char>(0x80 | ((cp >> 12) & 0x3F)));
-        out.push_back(static_cast<char>(0x80 | ((cp >> 6) & 0x3F)));
-        out.push_back(static_cast<char>(0x80 | (cp & 0x3F)));
-    }
 }
 
 bool IsCyrillic(std::uint32_t cp) { return cp >= 0x0400 && cp <= 0x04FF; }
@@ -126,7 +110,7 @@ std::string Normalize(std::string_view text) {
             if (!space) out.push_back(' ');
             space = true;
         } else {
-            EncodeUtf8(f, out);
+            AppendUtf8(out, static_cast<char32_t>(f));
             space = false;
         }
     }

@@ -1,5 +1,7 @@
 #include "fake_bot_api.hpp"
 
+#include "switchboard/core/utf8.hpp"
+
 #include <algorithm>
 #include <ctime>
 #include <nlohmann/json.hpp>
@@ -23,24 +25,6 @@ std::size_t Utf16Length(const std::string& s) {
         n += (c & 0xF8) == 0xF0 ? 2 : 1;   // 4-byte sequences are surrogate pairs
     }
     return n;
-}
-
-void AppendUtf8(std::string& out, unsigned long cp) {
-    if (cp < 0x80) {
-        out += static_cast<char>(cp);
-    } else if (cp < 0x800) {
-        out += static_cast<char>(0xC0 | (cp >> 6));
-        out += static_cast<char>(0x80 | (cp & 0x3F));
-    } else if (cp < 0x10000) {
-        out += static_cast<char>(0xE0 | (cp >> 12));
-        out += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
-        out += static_cast<char>(0x80 | (cp & 0x3F));
-    } else {
-        out += static_cast<char>(0xF0 | (cp >> 18));
-        out += static_cast<char>(0x80 | ((cp >> 12) & 0x3F));
-        out += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
-        out += static_cast<char>(0x80 | (cp & 0x3F));
-    }
 }
 
 }  // namespace
@@ -91,7 +75,7 @@ std::optional<std::string> ParseTelegramHtml(const std::string& html, std::strin
                 out += '"';
             } else if (entity.size() > 1 && entity[0] == '#' &&
                        entity.find_first_not_of("0123456789", 1) == std::string::npos) {
-                AppendUtf8(out, std::stoul(entity.substr(1)));
+                AppendUtf8(out, static_cast<char32_t>(std::stoul(entity.substr(1))));
             } else {
                 return fail("unsupported entity \"" + entity + "\"");
             }

@@ -1,5 +1,7 @@
 #pragma once
 
+#include "switchboard/core/utf8.hpp"
+
 #include <string>
 #include <string_view>
 
@@ -39,6 +41,6 @@ struct ParseOutcome {
 };
 ParseOutcome ParseSendRequest(std::string_view body);
 
-bool IsValidUtf8(std::string_view s);
+using switchboard::IsValidUtf8;  // switchboard/core/utf8.hpp
 
 }  // namespace switchboard::gateway_web

@@ -1,5 +1,7 @@
 #pragma once
 
+#include "switchboard/core/utf8.hpp"
+
 #include <cstddef>
 #include <cstdint>
 #include <functional>
@@ -64,6 +66,6 @@ Status ValidateTag(std::string_view tag);
 Status ValidateArticle(const Article& article);
 
 // Strict UTF-8: no overlong forms, no surrogates, nothing above U+10FFFF.
-bool IsValidUtf8(std::string_view text);
+using switchboard::IsValidUtf8;  // switchboard/core/utf8.hpp
 
 }  // namespace switchboard::kb
