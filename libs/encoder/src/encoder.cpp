@@ -2,7 +2,6 @@
 
 #include <algorithm>
 #include <cassert>
-#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <iterator>
@@ -10,6 +9,7 @@
 #include <utility>
 
 #include "bert_model.hpp"
+#include "model_dir.hpp"
 #include "safetensors.hpp"
 
 namespace switchboard::encoder {
@@ -163,19 +163,6 @@ float Similarity(std::span<const float> a, std::span<const float> b) {
     return dot;
 }
 
-std::string DefaultModelDir() {
-    const auto env = [](const char* name) -> std::string {
-        const char* v = std::getenv(name);  // NOLINT(concurrency-mt-unsafe): read-only use
-        return v != nullptr ? v : "";
-    };
-    if (auto dir = env("SWITCHBOARD_MODEL_DIR"); !dir.empty()) return dir;
-    std::string cache = env("SWITCHBOARD_CACHE_DIR");
-    if (cache.empty()) {
-        std::string base = env("XDG_CACHE_HOME");
-        if (base.empty()) base = env("HOME") + "/.cache";
-        cache = base + "/switchboard";
-    }
-    return cache + "/models/all-MiniLM-L6-v2";
-}
+std::string DefaultModelDir() { return ModelDir("SWITCHBOARD_MODEL_DIR", "all-MiniLM-L6-v2"); }
 
 }  // namespace switchboard::encoder

@@ -25,23 +25,24 @@ constexpr std::size_t kRowBlock = 96;
 #define SB_ROWS(X) X(0) X(1) X(2) X(3) X(4) X(5)
 
 template <std::size_t kRows>
-__attribute__((target("avx2,fma"))) void TileAvx2(const float* x, std::size_t x_stride, const float* panel,
-                                                  std::size_t in, const float* bias, float* y,
-                                                  std::size_t y_stride) {
+__attribute__((target("avx2,fma"))) void TileAvx2(const float* const* x, const float* panel, std::size_t in,
+                                                  const float* bias, float* y, std::size_t y_stride) {
     static_assert(kRows >= 1 && kRows <= 6);
     const __m256 b0 = _mm256_loadu_ps(bias);
     const __m256 b1 = _mm256_loadu_ps(bias + 8);
-#define SB_INIT(i) [[maybe_unused]] __m256 acc##i##a = b0, acc##i##b = b1;
+#define SB_INIT(i)                                          \
+    [[maybe_unused]] __m256 acc##i##a = b0, acc##i##b = b1; \
+    [[maybe_unused]] const float* x##i = kRows > (i) ? x[i] : nullptr;
     SB_ROWS(SB_INIT)
 #undef SB_INIT
     for (std::size_t k = 0; k < in; ++k) {
         const __m256 w0 = _mm256_loadu_ps(panel + k * 16);
         const __m256 w1 = _mm256_loadu_ps(panel + k * 16 + 8);
-#define SB_FMA(i)                                                    \
-    if constexpr (kRows > (i)) {                                     \
-        const __m256 xv = _mm256_broadcast_ss(x + (i)*x_stride + k); \
-        acc##i##a = _mm256_fmadd_ps(xv, w0, acc##i##a);              \
-        acc##i##b = _mm256_fmadd_ps(xv, w1, acc##i##b);              \
+#define SB_FMA(i)                                        \
+    if constexpr (kRows > (i)) {                         \
+        const __m256 xv = _mm256_broadcast_ss(x##i + k); \
+        acc##i##a = _mm256_fmadd_ps(xv, w0, acc##i##a);  \
+        acc##i##b = _mm256_fmadd_ps(xv, w1, acc##i##b);  \
     }
         SB_ROWS(SB_FMA)
 #undef SB_FMA
@@ -57,9 +58,85 @@ __attribute__((target("avx2,fma"))) void TileAvx2(const float* x, std::size_t x_
 
 #undef SB_ROWS
 
+// Tiles of one or two rows: TileAvx2 would have only 2 or 4 accumulators, each FMA waiting for
+// the previous one on the same accumulator (4 cycles on current cores), so the core would idle
+// most of the time. These split the sum over `in` into interleaved partial sums instead: 8
+// independent accumulators, like the 4-row and wider tiles. (A single text's sentence-level
+// layers, and the last rows of a short text, run here.)
+__attribute__((target("avx2,fma"))) void TileAvx2OneRow(const float* const* x, const float* panel,
+                                                        std::size_t in, const float* bias, float* y,
+                                                        std::size_t /*y_stride*/) {
+    const float* x0 = x[0];
+    __m256 a0 = _mm256_loadu_ps(bias), b0 = _mm256_loadu_ps(bias + 8);
+    __m256 a1 = _mm256_setzero_ps(), b1 = a1, a2 = a1, b2 = a1, a3 = a1, b3 = a1;
+    std::size_t k = 0;
+    for (; k + 4 <= in; k += 4) {
+        const float* w = panel + k * 16;
+        __m256 xv = _mm256_broadcast_ss(x0 + k);
+        a0 = _mm256_fmadd_ps(xv, _mm256_loadu_ps(w), a0);
+        b0 = _mm256_fmadd_ps(xv, _mm256_loadu_ps(w + 8), b0);
+        xv = _mm256_broadcast_ss(x0 + k + 1);
+        a1 = _mm256_fmadd_ps(xv, _mm256_loadu_ps(w + 16), a1);
+        b1 = _mm256_fmadd_ps(xv, _mm256_loadu_ps(w + 24), b1);
+        xv = _mm256_broadcast_ss(x0 + k + 2);
+        a2 = _mm256_fmadd_ps(xv, _mm256_loadu_ps(w + 32), a2);
+        b2 = _mm256_fmadd_ps(xv, _mm256_loadu_ps(w + 40), b2);
+        xv = _mm256_broadcast_ss(x0 + k + 3);
+        a3 = _mm256_fmadd_ps(xv, _mm256_loadu_ps(w + 48), a3);
+        b3 = _mm256_fmadd_ps(xv, _mm256_loadu_ps(w + 56), b3);
+    }
+    for (; k < in; ++k) {
+        const __m256 xv = _mm256_broadcast_ss(x0 + k);
+        a0 = _mm256_fmadd_ps(xv, _mm256_loadu_ps(panel + k * 16), a0);
+        b0 = _mm256_fmadd_ps(xv, _mm256_loadu_ps(panel + k * 16 + 8), b0);
+    }
+    _mm256_storeu_ps(y, _mm256_add_ps(_mm256_add_ps(a0, a1), _mm256_add_ps(a2, a3)));
+    _mm256_storeu_ps(y + 8, _mm256_add_ps(_mm256_add_ps(b0, b1), _mm256_add_ps(b2, b3)));
+}
+
+__attribute__((target("avx2,fma"))) void TileAvx2TwoRows(const float* const* x, const float* panel,
+                                                         std::size_t in, const float* bias, float* y,
+                                                         std::size_t y_stride) {
+    const float* x0 = x[0];
+    const float* x1 = x[1];
+    __m256 a00 = _mm256_loadu_ps(bias), b00 = _mm256_loadu_ps(bias + 8), a10 = a00, b10 = b00;
+    __m256 a01 = _mm256_setzero_ps(), b01 = a01, a11 = a01, b11 = a01;
+    std::size_t k = 0;
+    for (; k + 2 <= in; k += 2) {
+        const float* w = panel + k * 16;
+        const __m256 w0 = _mm256_loadu_ps(w), w1 = _mm256_loadu_ps(w + 8);
+        const __m256 w2 = _mm256_loadu_ps(w + 16), w3 = _mm256_loadu_ps(w + 24);
+        __m256 xv = _mm256_broadcast_ss(x0 + k);
+        a00 = _mm256_fmadd_ps(xv, w0, a00);
+        b00 = _mm256_fmadd_ps(xv, w1, b00);
+        xv = _mm256_broadcast_ss(x1 + k);
+        a10 = _mm256_fmadd_ps(xv, w0, a10);
+        b10 = _mm256_fmadd_ps(xv, w1, b10);
+        xv = _mm256_broadcast_ss(x0 + k + 1);
+        a01 = _mm256_fmadd_ps(xv, w2, a01);
+        b01 = _mm256_fmadd_ps(xv, w3, b01);
+        xv = _mm256_broadcast_ss(x1 + k + 1);
+        a11 = _mm256_fmadd_ps(xv, w2, a11);
+        b11 = _mm256_fmadd_ps(xv, w3, b11);
+    }
+    if (k < in) {
+        const __m256 w0 = _mm256_loadu_ps(panel + k * 16), w1 = _mm256_loadu_ps(panel + k * 16 + 8);
+        __m256 xv = _mm256_broadcast_ss(x0 + k);
+        a00 = _mm256_fmadd_ps(xv, w0, a00);
+        b00 = _mm256_fmadd_ps(xv, w1, b00);
+        xv = _mm256_broadcast_ss(x1 + k);
+        a10 = _mm256_fmadd_ps(xv, w0, a10);
+        b10 = _mm256_fmadd_ps(xv, w1, b10);
+    }
+    _mm256_storeu_ps(y, _mm256_add_ps(a00, a01));
+    _mm256_storeu_ps(y + 8, _mm256_add_ps(b00, b01));
+    _mm256_storeu_ps(y + y_stride, _mm256_add_ps(a10, a11));
+    _mm256_storeu_ps(y + y_stride + 8, _mm256_add_ps(b10, b11));
+}
+
 template <std::size_t kRows>
-void TileSse(const float* x, std::size_t x_stride, const float* panel, std::size_t in, const float* bias,
-             float* y, std::size_t y_stride) {
+void TileSse(const float* const* x, const float* panel, std::size_t in, const float* bias, float* y,
+             std::size_t y_stride) {
     __m128 acc[kRows][4];
     for (std::size_t r = 0; r < kRows; ++r) {
         for (std::size_t j = 0; j < 4; ++j) acc[r][j] = _mm_loadu_ps(bias + 4 * j);
@@ -71,7 +148,7 @@ void TileSse(const float* x, std::size_t x_stride, const float* panel, std::size
         const __m128 w2 = _mm_loadu_ps(w + 8);
         const __m128 w3 = _mm_loadu_ps(w + 12);
         for (std::size_t r = 0; r < kRows; ++r) {
-            const __m128 xv = _mm_set1_ps(x[r * x_stride + k]);
+            const __m128 xv = _mm_set1_ps(x[r][k]);
             acc[r][0] = _mm_add_ps(acc[r][0], _mm_mul_ps(xv, w0));
             acc[r][1] = _mm_add_ps(acc[r][1], _mm_mul_ps(xv, w1));
             acc[r][2] = _mm_add_ps(acc[r][2], _mm_mul_ps(xv, w2));
@@ -83,12 +160,12 @@ void TileSse(const float* x, std::size_t x_stride, const float* panel, std::size
     }
 }
 
-using TileFn = void (*)(const float*, std::size_t, const float*, std::size_t, const float*, float*,
-                        std::size_t);
+// A tile reads its `kRows` input rows through pointers, so rows may lie anywhere (ApplyRows).
+using TileFn = void (*)(const float* const*, const float*, std::size_t, const float*, float*, std::size_t);
 
-// Tiles by row count (index = rows, 1..max); the widest is used while rows remain.
-constexpr TileFn kAvx2Tiles[] = {nullptr,     TileAvx2<1>, TileAvx2<2>, TileAvx2<3>,
-                                 TileAvx2<4>, TileAvx2<5>, TileAvx2<6>};
+// Tiles by row count (index = rows, 1..max).
+constexpr TileFn kAvx2Tiles[] = {nullptr,     TileAvx2OneRow, TileAvx2TwoRows, TileAvx2<3>,
+                                 TileAvx2<4>, TileAvx2<5>,    TileAvx2<6>};
 constexpr TileFn kBaselineTiles[] = {nullptr, TileSse<1>, TileSse<2>};
 constexpr std::size_t kMaxAvx2Tile = 6;
 constexpr std::size_t kMaxBaselineTile = 2;
@@ -96,21 +173,21 @@ constexpr std::size_t kMaxBaselineTile = 2;
 #else  // portable C++ for other architectures; the compiler vectorizes the inner loop
 
 template <std::size_t kRows>
-void TilePortable(const float* x, std::size_t x_stride, const float* panel, std::size_t in, const float* bias,
-                  float* y, std::size_t y_stride) {
+void TilePortable(const float* const* x, const float* panel, std::size_t in, const float* bias, float* y,
+                  std::size_t y_stride) {
     float acc[kRows][16];
     for (std::size_t r = 0; r < kRows; ++r) std::copy_n(bias, 16, acc[r]);
     for (std::size_t k = 0; k < in; ++k) {
         for (std::size_t r = 0; r < kRows; ++r) {
-            const float xv = x[r * x_stride + k];
+            const float xv = x[r][k];
             for (std::size_t j = 0; j < 16; ++j) acc[r][j] += xv * panel[k * 16 + j];
         }
     }
     for (std::size_t r = 0; r < kRows; ++r) std::copy_n(acc[r], 16, y + r * y_stride);
 }
 
-using TileFn = void (*)(const float*, std::size_t, const float*, std::size_t, const float*, float*,
-                        std::size_t);
+// A tile reads its `kRows` input rows through pointers, so rows may lie anywhere (ApplyRows).
+using TileFn = void (*)(const float* const*, const float*, std::size_t, const float*, float*, std::size_t);
 constexpr TileFn kBaselineTiles[] = {nullptr, TilePortable<1>, TilePortable<2>, TilePortable<3>,
                                      TilePortable<4>};
 constexpr const TileFn* kAvx2Tiles = kBaselineTiles;
@@ -152,26 +229,39 @@ PackedLinear::PackedLinear(const float* w, const float* bias, std::size_t out, s
 
 void PackedLinear::Apply(const float* x, std::size_t x_stride, std::size_t rows, float* y,
                          std::size_t y_stride, SimdLevel level) const {
+    const float* x_rows[kRowBlock];
+    for (std::size_t r0 = 0; r0 < rows; r0 += kRowBlock) {
+        const std::size_t block_rows = std::min(kRowBlock, rows - r0);
+        for (std::size_t r = 0; r < block_rows; ++r) x_rows[r] = x + (r0 + r) * x_stride;
+        ApplyRows(x_rows, block_rows, y + r0 * y_stride, y_stride, level);
+    }
+}
+
+void PackedLinear::ApplyRows(const float* const* x_rows, std::size_t rows, float* y, std::size_t y_stride,
+                             SimdLevel level) const {
     const bool avx2 = level == SimdLevel::kAvx2;
     const TileFn* tiles = avx2 ? kAvx2Tiles : kBaselineTiles;
     const std::size_t max_tile = avx2 ? kMaxAvx2Tile : kMaxBaselineTile;
     const std::size_t panels = panels_.size() / (in_ * kPanel);
-    float
-        last[kPanel * kMaxAvx2Tile];  // a partial last panel is computed here, then the valid columns copied
+    // A partial last panel is computed here, then its valid columns copied.
+    float last[kPanel * kMaxAvx2Tile];
     for (std::size_t r0 = 0; r0 < rows; r0 += kRowBlock) {
         const std::size_t block_rows = std::min(kRowBlock, rows - r0);
         for (std::size_t p = 0; p < panels; ++p) {
             const float* panel = panels_.data() + p * in_ * kPanel;
             const float* b = bias_.data() + p * kPanel;
             const std::size_t cols = std::min(kPanel, out_ - p * kPanel);
-            for (std::size_t r = 0; r < block_rows;) {
-                const std::size_t n = std::min(max_tile, block_rows - r);
-                const float* xr = x + (r0 + r) * x_stride;
+            // Rows are spread evenly over the fewest tiles (13 rows: 5 + 4 + 4, not 6 + 6 + 1):
+            // narrow tiles use the core less well.
+            const std::size_t tile_count = (block_rows + max_tile - 1) / max_tile;
+            for (std::size_t r = 0, tile = 0; r < block_rows; ++tile) {
+                const std::size_t n = block_rows / tile_count + (tile < block_rows % tile_count ? 1 : 0);
+                const float* const* xr = x_rows + r0 + r;
                 float* yr = y + (r0 + r) * y_stride + p * kPanel;
                 if (cols == kPanel) {
-                    tiles[n](xr, x_stride, panel, in_, b, yr, y_stride);
+                    tiles[n](xr, panel, in_, b, yr, y_stride);
                 } else {
-                    tiles[n](xr, x_stride, panel, in_, b, last, kPanel);
+                    tiles[n](xr, panel, in_, b, last, kPanel);
                     for (std::size_t i = 0; i < n; ++i)
                         std::memcpy(yr + i * y_stride, last + i * kPanel, cols * sizeof(float));
                 }

@@ -31,6 +31,14 @@ public:
     void Apply(const float* x, std::size_t x_stride, std::size_t rows, float* y, std::size_t y_stride,
                SimdLevel level) const;
 
+    // y[r, :] = x_rows[r][0 .. in) · wᵀ + b for r < rows: Apply with every input row anywhere in
+    // memory, e.g. overlapping windows of a sequence (a convolution without copying them out).
+    void ApplyRows(const float* const* x_rows, std::size_t rows, float* y, std::size_t y_stride) const {
+        ApplyRows(x_rows, rows, y, y_stride, BestSimdLevel());
+    }
+    void ApplyRows(const float* const* x_rows, std::size_t rows, float* y, std::size_t y_stride,
+                   SimdLevel level) const;
+
     std::size_t out() const { return out_; }
     std::size_t in() const { return in_; }
 

@@ -107,20 +107,36 @@ const SafetensorsFile::Tensor* SafetensorsFile::Find(const std::string& name) co
     return it == tensors_.end() ? nullptr : &it->second;
 }
 
-Result<std::vector<float>> SafetensorsFile::Float32(const std::string& name,
-                                                    const std::vector<std::int64_t>& shape) const {
+template <typename T>
+Result<std::vector<T>> SafetensorsFile::Values(const std::string& name, const char* dtype,
+                                               const std::vector<std::int64_t>& shape) const {
     const Tensor* t = Find(name);
     if (t == nullptr) return Error::Fatal(origin_ + ": missing tensor " + name);
-    if (t->dtype != "F32") {
-        return Error::Fatal(origin_ + ": tensor " + name + " has dtype " + t->dtype + ", expected F32");
+    if (t->dtype != dtype) {
+        return Error::Fatal(origin_ + ": tensor " + name + " has dtype " + t->dtype + ", expected " + dtype);
     }
     if (t->shape != shape) {
         return Error::Fatal(origin_ + ": tensor " + name + " has shape " + ShapeString(t->shape) +
                             ", expected " + ShapeString(shape));
     }
-    std::vector<float> values((t->end - t->begin) / sizeof(float));
+    std::vector<T> values((t->end - t->begin) / sizeof(T));
     std::memcpy(values.data(), bytes_.data() + data_offset_ + t->begin, t->end - t->begin);
     return values;
+}
+
+Result<std::vector<float>> SafetensorsFile::Float32(const std::string& name,
+                                                    const std::vector<std::int64_t>& shape) const {
+    return Values<float>(name, "F32", shape);
+}
+
+Result<std::vector<double>> SafetensorsFile::Float64(const std::string& name,
+                                                     const std::vector<std::int64_t>& shape) const {
+    return Values<double>(name, "F64", shape);
+}
+
+Result<std::vector<std::uint8_t>> SafetensorsFile::Uint8(const std::string& name,
+                                                         const std::vector<std::int64_t>& shape) const {
+    return Values<std::uint8_t>(name, "U8", shape);
 }
 
 }  // namespace switchboard::encoder

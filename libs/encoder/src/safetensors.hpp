@@ -28,13 +28,22 @@ public:
     static Result<SafetensorsFile> Parse(std::string bytes, const std::string& origin = "safetensors");
     static Result<SafetensorsFile> Read(const std::string& path);
 
-    // The tensor as float32 values (row-major), checked: present, dtype F32, exactly `shape`.
+    // The tensor's values (row-major), checked: present, of that dtype (F32, F64, U8), exactly
+    // `shape` ({} for a scalar).
     Result<std::vector<float>> Float32(const std::string& name, const std::vector<std::int64_t>& shape) const;
+    Result<std::vector<double>> Float64(const std::string& name,
+                                        const std::vector<std::int64_t>& shape) const;
+    Result<std::vector<std::uint8_t>> Uint8(const std::string& name,
+                                            const std::vector<std::int64_t>& shape) const;
 
     const Tensor* Find(const std::string& name) const;
     std::size_t size() const { return tensors_.size(); }
 
 private:
+    template <typename T>
+    Result<std::vector<T>> Values(const std::string& name, const char* dtype,
+                                  const std::vector<std::int64_t>& shape) const;
+
     std::string origin_;
     std::string bytes_;
     std::size_t data_offset_ = 0;

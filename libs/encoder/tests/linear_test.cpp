@@ -45,6 +45,36 @@ void CheckAgainstNaive(SimdLevel level) {
     }
 }
 
+// ApplyRows: the input rows are overlapping windows of one buffer, as in a convolution.
+void CheckRowsAgainstNaive(SimdLevel level) {
+    std::mt19937 rng(11);
+    std::uniform_real_distribution<float> dist(-1.0F, 1.0F);
+    const std::size_t out = 20, width = 4, in = 3 * width;  // windows of 3 rows of 4 values
+    std::vector<float> w(out * in), b(out), buffer(200 * width);
+    for (auto* v : {&w, &b, &buffer}) {
+        for (auto& x : *v) x = dist(rng);
+    }
+    const PackedLinear layer(w.data(), b.data(), out, in);
+    for (const std::size_t rows : {1U, 5U, 7U, 100U}) {
+        std::vector<const float*> x_rows(rows);
+        for (std::size_t r = 0; r < rows; ++r) x_rows[r] = buffer.data() + ((r * 7) % 190) * width;
+        std::vector<float> y(rows * out);
+        layer.ApplyRows(x_rows.data(), rows, y.data(), out, level);
+        for (std::size_t r = 0; r < rows; ++r) {
+            for (std::size_t o = 0; o < out; ++o) {
+                double want = b[o];
+                for (std::size_t k = 0; k < in; ++k) want += double{x_rows[r][k]} * w[o * in + k];
+                ASSERT_NEAR(y[r * out + o], want, 1e-4) << "rows " << rows << " at " << r << "," << o;
+            }
+        }
+    }
+}
+
+TEST(PackedLinear, ApplyRowsReadsEachRowThroughItsPointer) {
+    CheckRowsAgainstNaive(SimdLevel::kBaseline);
+    if (BestSimdLevel() == SimdLevel::kAvx2) CheckRowsAgainstNaive(SimdLevel::kAvx2);
+}
+
 TEST(PackedLinear, BaselineKernelComputesXTimesWTransposedPlusBias) {
     CheckAgainstNaive(SimdLevel::kBaseline);
 }

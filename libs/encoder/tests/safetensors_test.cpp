@@ -56,6 +56,28 @@ TEST(Safetensors, NamesTheTensorThatDoesNotFit) {
     EXPECT_THAT(f->Float32("nope", {1}).error().message, HasSubstr("missing tensor nope"));
 }
 
+TEST(Safetensors, ReadsUint8AndFloat64Tensors) {
+    // "q": U8 [2, 3] at bytes 0..6, then 2 bytes of padding, "eps": an F64 scalar at 8..16.
+    std::string data = {1, 2, 3, 4, 5, 6, 0, 0};
+    const double eps = 1e-12;
+    data.append(reinterpret_cast<const char*>(&eps), sizeof eps);
+    std::string bytes = File(R"({"q":{"dtype":"U8","shape":[2,3],"data_offsets":[0,6]},)"
+                             R"("eps":{"dtype":"F64","shape":[],"data_offsets":[8,16]}})",
+                             {});
+    bytes += data;
+    auto f = SafetensorsFile::Parse(bytes, "use.safetensors");
+    ASSERT_TRUE(f.ok()) << f.error().message;
+    auto q = f->Uint8("q", {2, 3});
+    ASSERT_TRUE(q.ok()) << q.error().message;
+    EXPECT_THAT(*q, ElementsAre(1, 2, 3, 4, 5, 6));
+    auto e = f->Float64("eps", {});
+    ASSERT_TRUE(e.ok()) << e.error().message;
+    EXPECT_THAT(*e, ElementsAre(1e-12));
+    EXPECT_THAT(f->Uint8("eps", {}).error().message, HasSubstr("tensor eps has dtype F64, expected U8"));
+    EXPECT_THAT(f->Float32("q", {2, 3}).error().message, HasSubstr("tensor q has dtype U8, expected F32"));
+    EXPECT_THAT(f->Uint8("q", {6}).error().message, HasSubstr("has shape [2, 3], expected [6]"));
+}
+
 TEST(Safetensors, RejectsBrokenFiles) {
     EXPECT_THAT(ErrorOf("abc"), HasSubstr("too short"));
     const std::string whole = File(kHeader, kData);
