@@ -47,14 +47,18 @@ int main(int argc, char** argv) {
         .String("grpc.listen", "127.0.0.1:9081",
                 "address of the gRPC AssistantService and KnowledgeBaseAdmin (with reflection)")
         .Double("assistant.threshold", 0.5, "minimum score (0..1) to answer; below it the customer is handed off")
-        .String("assistant.encoder", "off",
-                "sentence encoder for hybrid retrieval: 'off' (lexical only), 'default' (the model "
-                "tools/encoder/fetch-model installs) or a model directory")
-        .Double("assistant.semantic-weight", 2.5,
-                "weight of the encoder's similarity against the lexical spaces' (1.0 in all) when it is on")
-        .Double("assistant.classifier-weight", 0.5,
-                "with the encoder on: share of the score from a classifier trained on the articles' "
-                "question variants (0 = retrieval only)")
+        .String("assistant.language-thresholds", "",
+                "per-language thresholds overriding assistant.threshold, e.g. 'ru=0.45,en=0.5' (as "
+                "'assistant eval --tune-on' prints them in language_thresholds)")
+        .String("assistant.encoders", "off",
+                "sentence encoders: 'off' (lexical retrieval and classifier only) or a comma-separated list "
+                "of 'minilm' (all-MiniLM-L6-v2, English) and 'use' (Universal Sentence Encoder multilingual "
+                "v3), each optionally name=DIR; the models come from tools/stack install")
+        .Double("assistant.semantic-weight", kb::Index::Semantic{}.weight,
+                "weight of each encoder's similarity against the lexical spaces' (1.0 in all)")
+        .Double("assistant.classifier-weight", kb::Index::Options{}.classifier_weight,
+                "share of the score from the classifier trained on the articles' question variants "
+                "(0 = retrieval only)")
         .Int("kafka.consumers", 1, "consumer threads for chat.inbound.v1", 1, 64)
         .Int("conversation.reopen-window-ms", 86400000,
              "a resolved conversation that gets a customer message within this time is reopened (not a new "
@@ -90,27 +94,32 @@ int main(int argc, char** argv) {
         spdlog::critical("config key 'assistant.threshold' must be between 0 and 1");
         return 2;
     }
-    auto embedder = assistant::EncoderEmbedder::FromSetting(cfg.GetString("assistant.encoder"));
-    if (!embedder) {
-        spdlog::critical("cannot load the sentence encoder: {}", embedder.error().message);
+    kb::Index::Options index_options;
+    index_options.classifier_weight = cfg.GetDouble("assistant.classifier-weight");
+    if (index_options.classifier_weight < 0 || index_options.classifier_weight > 1) {
+        spdlog::critical("config key 'assistant.classifier-weight' must be between 0 and 1");
         return 2;
     }
-    // Rebuilds after a knowledge-base change only embed the new question variants.
-    std::unique_ptr<kb::CachingEmbedder> cached_embedder;
-    kb::Index::Options index_options;
-    if (*embedder) {
-        cached_embedder = std::make_unique<kb::CachingEmbedder>(**embedder);
-        index_options.semantic_weight = cfg.GetDouble("assistant.semantic-weight");
-        index_options.classifier_weight = cfg.GetDouble("assistant.classifier-weight");
-        if (index_options.classifier_weight < 0 || index_options.classifier_weight > 1) {
-            spdlog::critical("config key 'assistant.classifier-weight' must be between 0 and 1");
-            return 2;
-        }
-        spdlog::info("hybrid retrieval: sentence encoder on, semantic weight {}", index_options.semantic_weight);
+    // Rebuilds after a knowledge-base change only embed the new question variants (cache).
+    auto encoders = assistant::LoadEncoders(cfg.GetString("assistant.encoders"),
+                                            cfg.GetDouble("assistant.semantic-weight"), /*cache=*/true);
+    if (!encoders) {
+        spdlog::critical("cannot load the sentence encoders: {}", encoders.error().message);
+        return 2;
     }
+    spdlog::info("retrieval: sentence encoders {}, classifier weight {}", encoders->names,
+                 index_options.classifier_weight);
     // Empty until KbSync has read kb.articles.v1; the inbound consumers only start after that.
     kb::LiveIndex index(std::make_shared<const kb::Index>(std::vector<kb::Article>{}));
-    const assistant::Responder responder(index, {threshold, 3});
+    assistant::Responder::Options responder_options;
+    responder_options.threshold = threshold;
+    if (auto parsed = assistant::ParseLanguageThresholds(cfg.GetString("assistant.language-thresholds")); parsed) {
+        responder_options.language_thresholds = std::move(parsed).value();
+    } else {
+        spdlog::critical("config key 'assistant.language-thresholds': {}", parsed.error().message);
+        return 2;
+    }
+    const assistant::Responder responder(index, responder_options);
 
     const events::Naming naming(common.ns);
     const SystemClock clock;
@@ -141,8 +150,19 @@ int main(int argc, char** argv) {
     assistant::KbCatalog catalog;
     assistant::KbPublisher publisher(*producer, naming.KbArticles());
     assistant::KbSync::Hooks kb_hooks;
-    kb_hooks.build_index = [&index_options, &cached_embedder](std::vector<kb::Article> articles) {
-        return std::make_shared<const kb::Index>(std::move(articles), index_options, cached_embedder.get());
+    kb_hooks.build_index = [&index_options, &encoders, &index](std::vector<kb::Article> articles) {
+        // Training the classifier grows with variants × articles (about a second for the demo's
+        // 50 articles, minutes for thousands): a big knowledge base is first served by retrieval
+        // alone, so a change is live within seconds, then by the full index.
+        constexpr std::size_t kRetrievalFirstAbove = 500;
+        if (index_options.classifier_weight > 0 && articles.size() > kRetrievalFirstAbove) {
+            kb::Index::Options retrieval_only = index_options;
+            retrieval_only.classifier_weight = 0;
+            index.Set(std::make_shared<const kb::Index>(articles, retrieval_only, encoders->spaces));
+            spdlog::info("knowledge base of {} articles served by retrieval while the classifier trains",
+                         articles.size());
+        }
+        return std::make_shared<const kb::Index>(std::move(articles), index_options, encoders->spaces);
     };
     kb_hooks.on_synced = [&consumers] {
         for (auto& c : consumers) c->Start();

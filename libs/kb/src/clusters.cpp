@@ -28,7 +28,9 @@ std::vector<QuestionCluster> ClusterQuestions(const std::vector<std::string>& qu
     for (std::size_t i = 0; i < distinct.size(); ++i) {
         articles.push_back({ArticleId(std::to_string(i)), {distinct[i].first}, "-", "", {}, true, 0});
     }
-    const Index index(std::move(articles));
+    Index::Options options;
+    options.classifier_weight = 0;  // similarity between questions: retrieval alone
+    const Index index(std::move(articles), options);
 
     std::vector<bool> assigned(distinct.size(), false);
     std::vector<QuestionCluster> clusters;

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 
+#include "kernels.hpp"
 #include "switchboard/kb/text.hpp"
 
 namespace switchboard::kb {
@@ -27,8 +28,8 @@ std::vector<std::size_t> CodePointStarts(const std::string& s) {
 
 }  // namespace
 
-std::array<std::vector<std::string>, Index::kSpaces> Index::Features(std::string_view text) {
-    std::array<std::vector<std::string>, kSpaces> f;
+Index::Features Index::Extract(std::string_view text) {
+    Features f;
     f[kWords] = StemmedTokens(text);
     for (std::size_t i = 0; i + 1 < f[kWords].size(); ++i) {
         f[kBigrams].push_back(f[kWords][i] + " " + f[kWords][i + 1]);
@@ -80,30 +81,31 @@ void Index::Build(Space& space, const std::vector<std::vector<std::string>>& doc
 
 Index::Index(std::vector<Article> articles) : Index(std::move(articles), Options{}) {}
 
-Index::Index(std::vector<Article> articles, Options options, const Embedder* embedder)
-    : options_(options), articles_(std::move(articles)), embedder_(embedder) {
-    if (embedder_ == nullptr || options_.semantic_weight == 0) {
-        embedder_ = nullptr;
-        options_.semantic_weight = 0;
-    } else {
-        dim_ = embedder_->dim();
+Index::Index(std::vector<Article> articles, Options options, std::vector<Semantic> semantic)
+    : options_(options), articles_(std::move(articles)) {
+    for (auto& s : semantic) {
+        if (s.embedder == nullptr) continue;
+        dense_dim_ += s.embedder->dim();
+        semantic_.push_back(std::move(s));
     }
+    std::vector<Features> doc_features;
     std::array<std::vector<std::vector<std::string>>, kSpaces> docs;
     for (std::size_t a = 0; a < articles_.size(); ++a) {
         for (const auto& q : articles_[a].questions) {
-            auto f = Features(q);
-            for (std::size_t s = 0; s < kSpaces; ++s) docs[s].push_back(std::move(f[s]));
+            doc_features.push_back(Extract(q));
+            for (std::size_t s = 0; s < kSpaces; ++s) docs[s].push_back(doc_features.back()[s]);
             doc_article_.push_back(static_cast<std::uint32_t>(a));
         }
     }
     for (std::size_t s = 0; s < kSpaces; ++s) Build(spaces_[s], docs[s]);
-    if (embedder_ != nullptr) {
+    for (const auto& sem : semantic_) {
         // In batches: the encoder multiplies bigger matrices faster per text.
         constexpr std::size_t kBatch = 64;
         std::vector<std::string> batch;
-        embeddings_.reserve(doc_article_.size() * dim_);
+        auto& out = embeddings_.emplace_back();
+        out.reserve(doc_article_.size() * sem.embedder->dim());
         auto flush = [&] {
-            for (const auto& e : embedder_->EmbedBatch(batch)) embeddings_.insert(embeddings_.end(), e.begin(), e.end());
+            for (const auto& e : sem.embedder->EmbedBatch(batch)) out.insert(out.end(), e.begin(), e.end());
             batch.clear();
         };
         for (const auto& art : articles_) {
@@ -113,99 +115,112 @@ Index::Index(std::vector<Article> articles, Options options, const Embedder* emb
             }
         }
         if (!batch.empty()) flush();
-        if (options_.classifier_weight > 0) TrainClassifier();
     }
+    if (options_.classifier_weight > 0) TrainClassifier(doc_features);
 }
 
-// Multinomial logistic regression, one class per article, trained by SGD on the variants'
-// embeddings (deterministic order and seed, so a rebuild gives the same model).
-void Index::TrainClassifier() {
-    const std::size_t classes = articles_.size();
-    const std::size_t n = doc_article_.size();
-    const std::size_t width = dim_ + 1;
-    if (classes < 2 || n == 0) return;
-    classifier_.assign(classes * width, 0.0f);
-    std::vector<std::size_t> order(n);
-    for (std::size_t i = 0; i < n; ++i) order[i] = i;
-    std::vector<float> logits(classes);
-    std::uint64_t rng = 0x9E3779B97F4A7C15ULL;
-    constexpr float kL2 = 1e-5f;
-    for (int epoch = 0; epoch < options_.classifier_epochs; ++epoch) {
-        for (std::size_t i = n; i > 1; --i) {  // Fisher-Yates with a fixed xorshift stream
-            rng ^= rng << 13;
-            rng ^= rng >> 7;
-            rng ^= rng << 17;
-            std::swap(order[i - 1], order[rng % i]);
-        }
-        const float lr = 2.0f / (1.0f + static_cast<float>(epoch));
-        for (std::size_t d : order) {
-            const float* x = &embeddings_[d * dim_];
-            float max_logit = -1e30f;
-            for (std::size_t c = 0; c < classes; ++c) {
-                const float* w = &classifier_[c * width];
-                float z = w[dim_];
-                for (std::size_t k = 0; k < dim_; ++k) z += w[k] * x[k];
-                logits[c] = z;
-                max_logit = std::max(max_logit, z);
-            }
-            float sum = 0;
-            for (auto& z : logits) {
-                z = std::exp(z - max_logit);
-                sum += z;
-            }
-            const std::size_t label = doc_article_[d];
-            for (std::size_t c = 0; c < classes; ++c) {
-                const float g = logits[c] / sum - (c == label ? 1.0f : 0.0f);
-                if (std::abs(g) < 1e-4f) continue;  // most classes barely move: skip their update
-                float* w = &classifier_[c * width];
-                for (std::size_t k = 0; k < dim_; ++k) w[k] -= lr * (g * x[k] + kL2 * w[k]);
-                w[dim_] -= lr * g;
-            }
-        }
+std::vector<std::pair<const std::string*, float>> Index::Weigh(const Space& space,
+                                                                const std::vector<std::string>& features,
+                                                                double scale) const {
+    std::vector<std::pair<const std::string*, float>> out;
+    if (features.empty() || scale == 0) return out;
+    std::unordered_map<std::string_view, std::pair<const std::string*, double>> tf;
+    for (const auto& t : features) {
+        auto& e = tf[t];
+        e.first = &t;
+        e.second += 1.0;
     }
+    double norm = 0;
+    for (auto& [term, e] : tf) {
+        auto it = space.idf.find(*e.first);
+        // Unknown features still count in the norm: a query mostly about things the knowledge
+        // base never mentions must not look like a perfect match.
+        e.second = (1.0 + std::log(e.second)) * (it == space.idf.end() ? space.unknown_idf : it->second);
+        norm += e.second * e.second;
+    }
+    norm = std::sqrt(norm);
+    if (norm == 0) return out;
+    out.reserve(tf.size());
+    for (const auto& [term, e] : tf) out.emplace_back(e.first, static_cast<float>(scale * e.second / norm));
+    return out;
 }
 
 void Index::Accumulate(const Space& space, const std::vector<std::string>& features, double weight,
                        std::vector<float>& scores) const {
-    if (weight == 0 || features.empty()) return;
-    auto tf = TermFrequencies(features);
-    double norm = 0;
-    for (auto& [term, w] : tf) {
-        auto it = space.idf.find(term);
-        // Unknown features still count in the query's norm: a query mostly about things the
-        // knowledge base never mentions must not look like a perfect match.
-        w = (1.0 + std::log(w)) * (it == space.idf.end() ? space.unknown_idf : it->second);
-        norm += w * w;
-    }
-    norm = std::sqrt(norm);
-    if (norm == 0) return;
-    for (const auto& [term, w] : tf) {
-        auto it = space.postings.find(term);
+    for (const auto& [term, qw] : Weigh(space, features, weight)) {
+        auto it = space.postings.find(*term);
         if (it == space.postings.end()) continue;
-        const auto qw = static_cast<float>(weight * w / norm);
         for (const auto& p : it->second) scores[p.doc] += p.weight * qw;
     }
 }
 
+// The classifier's lexical features: each space's TF-IDF vector, its terms hashed (FNV-1a, with
+// the space as salt) into hash_buckets_.
+std::vector<SparseFeature> Index::HashedFeatures(const Features& f) const {
+    std::vector<SparseFeature> out;
+    for (std::size_t s = 0; s < kSpaces; ++s) {
+        for (const auto& [term, w] : Weigh(spaces_[s], f[s], options_.classifier_lexical_scale)) {
+            std::uint64_t h = 1469598103934665603ULL ^ (s + 1);
+            for (const char c : *term) {
+                h ^= static_cast<unsigned char>(c);
+                h *= 1099511628211ULL;
+            }
+            out.push_back({static_cast<std::uint32_t>(h % hash_buckets_), w});
+        }
+    }
+    return out;
+}
+
+void Index::TrainClassifier(const std::vector<Features>& doc_features) {
+    const std::size_t classes = articles_.size();
+    if (classes < 2 || doc_features.empty()) return;
+    std::size_t distinct = 0;
+    for (const auto& space : spaces_) distinct += space.idf.size();
+    const std::size_t budget = options_.classifier_max_weights / classes;
+    const std::size_t sparse_budget = budget > dense_dim_ ? budget - dense_dim_ : 0;
+    hash_buckets_ = std::max<std::size_t>(std::min(distinct, sparse_budget), 1);
+    std::vector<std::vector<SparseFeature>> sparse(doc_features.size());
+    std::vector<std::vector<float>> dense(doc_features.size());
+    std::vector<LinearClassifier::Example> examples(doc_features.size());
+    for (std::size_t d = 0; d < doc_features.size(); ++d) {
+        sparse[d] = HashedFeatures(doc_features[d]);
+        dense[d].reserve(dense_dim_);
+        for (std::size_t s = 0; s < semantic_.size(); ++s) {
+            const std::size_t dim = semantic_[s].embedder->dim();
+            const float* e = &embeddings_[s][d * dim];
+            for (std::size_t i = 0; i < dim; ++i) {
+                dense[d].push_back(static_cast<float>(options_.classifier_semantic_scale) * e[i]);
+            }
+        }
+        examples[d] = {{sparse[d], dense[d]}, doc_article_[d]};
+    }
+    classifier_ = LinearClassifier(hash_buckets_, dense_dim_, classes);
+    classifier_.Train(examples, options_.classifier);
+}
+
 std::vector<Match> Index::Search(std::string_view query, std::size_t k, std::string_view lang) const {
-    const auto f = Features(query);
+    const auto f = Extract(query);
     std::vector<float> doc_scores(doc_article_.size(), 0.0f);
     Accumulate(spaces_[kWords], f[kWords], options_.word_weight, doc_scores);
     Accumulate(spaces_[kBigrams], f[kBigrams], options_.bigram_weight, doc_scores);
     Accumulate(spaces_[kChars], f[kChars], options_.char_weight, doc_scores);
-    const bool semantic =
-        embedder_ != nullptr &&
-        (lang.empty() || options_.semantic_languages.empty() ||
-         std::find(options_.semantic_languages.begin(), options_.semantic_languages.end(), lang) !=
-             options_.semantic_languages.end());
-    std::vector<float> q;  // the query's embedding, for the semantic space and the classifier
-    if (semantic) {
-        q = embedder_->Embed(query);
-        const auto w = static_cast<float>(options_.semantic_weight);
-        const float* e = embeddings_.data();
-        for (std::size_t d = 0; d < doc_scores.size(); ++d, e += dim_) {
-            float dot = 0;
-            for (std::size_t i = 0; i < dim_; ++i) dot += e[i] * q[i];
+    double total_weight = options_.word_weight + options_.bigram_weight + options_.char_weight;
+    // The query's embeddings, all encoders' one after the other (the classifier's dense features).
+    std::vector<float> dense;
+    dense.reserve(dense_dim_);
+    for (std::size_t s = 0; s < semantic_.size(); ++s) {
+        const Semantic& sem = semantic_[s];
+        const auto q = sem.embedder->Embed(query);
+        const std::size_t dim = sem.embedder->dim();
+        for (const float v : q) dense.push_back(static_cast<float>(options_.classifier_semantic_scale) * v);
+        const bool understood = lang.empty() || sem.languages.empty() ||
+                                std::find(sem.languages.begin(), sem.languages.end(), lang) != sem.languages.end();
+        if (!understood || sem.weight == 0 || q.size() != dim) continue;
+        total_weight += sem.weight;
+        const auto w = static_cast<float>(sem.weight);
+        const float* e = embeddings_[s].data();
+        for (std::size_t d = 0; d < doc_scores.size(); ++d, e += dim) {
+            const float dot = kernels::Dot(e, q.data(), dim);
             if (dot > 0) doc_scores[d] += w * dot;
         }
     }
@@ -221,8 +236,6 @@ std::vector<Match> Index::Search(std::string_view query, std::size_t k, std::str
             if (s > t[i]) std::swap(s, t[i]);
         }
     }
-    const double total_weight = options_.word_weight + options_.bigram_weight + options_.char_weight +
-                                (semantic ? options_.semantic_weight : 0.0);
     // decay_sum[n]: the most an article with n variants can collect, so few-variant articles are
     // not penalized for having few paraphrases.
     std::array<double, kTop> decay{};
@@ -231,38 +244,28 @@ std::vector<Match> Index::Search(std::string_view query, std::size_t k, std::str
         decay[i] = std::pow(options_.second_variant_weight, static_cast<double>(i));
         decay_sum[i + 1] = decay_sum[i] + decay[i];
     }
-    // The classifier's probability per article, when on.
     std::vector<float> prob;
-    if (semantic && !classifier_.empty()) {
-        const std::size_t width = dim_ + 1;
-        prob.resize(articles_.size());
-        float max_logit = -1e30f;
-        for (std::size_t c = 0; c < articles_.size(); ++c) {
-            const float* w = &classifier_[c * width];
-            float z = w[dim_];
-            for (std::size_t j = 0; j < dim_; ++j) z += w[j] * q[j];
-            prob[c] = z;
-            max_logit = std::max(max_logit, z);
-        }
-        float sum = 0;
-        for (auto& p : prob) {
-            p = std::exp(p - max_logit);
-            sum += p;
-        }
-        for (auto& p : prob) p /= sum;
+    if (!classifier_.empty()) {
+        const auto sparse = HashedFeatures(f);
+        classifier_.Probabilities({sparse, dense}, prob);
     }
+    const double share = prob.empty() ? 0.0 : options_.classifier_weight;
     std::vector<Match> out;
     for (std::size_t a = 0; a < articles_.size(); ++a) {
         const Article& art = articles_[a];
-        if (top[a][0] <= 0 || !art.enabled || (!lang.empty() && art.lang != lang)) continue;
-        double raw = 0;
-        for (std::size_t i = 0; i < kTop; ++i) raw += decay[i] * top[a][i];
-        const std::size_t n = std::min(kTop, art.questions.size());
-        // A near-exact match of one curated variant is as strong as a chorus of close ones.
-        const double vote = raw / (total_weight * decay_sum[n]);
-        const double single = top[a][0] / total_weight;
-        double score = std::max(vote, single * single);
-        if (!prob.empty()) score = (1.0 - options_.classifier_weight) * score + options_.classifier_weight * prob[a];
+        if (!art.enabled || (!lang.empty() && art.lang != lang)) continue;
+        double retrieval = 0;
+        if (top[a][0] > 0) {
+            double raw = 0;
+            for (std::size_t i = 0; i < kTop; ++i) raw += decay[i] * top[a][i];
+            const std::size_t n = std::min(kTop, art.questions.size());
+            // A near-exact match of one curated variant is as strong as a chorus of close ones.
+            const double vote = raw / (total_weight * decay_sum[n]);
+            const double single = top[a][0] / total_weight;
+            retrieval = std::max(vote, single * single);
+        }
+        const double score = (1.0 - share) * retrieval + (share > 0 ? share * prob[a] : 0.0);
+        if (score <= 0) continue;
         out.push_back({&art, std::clamp(score, 0.0, 1.0)});
     }
     const std::size_t keep = std::min(k, out.size());

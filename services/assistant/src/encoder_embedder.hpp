@@ -2,37 +2,29 @@
 
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "switchboard/core/error.hpp"
-#include "switchboard/encoder/encoder.hpp"
 #include "switchboard/kb/embedder.hpp"
+#include "switchboard/kb/index.hpp"
 
 namespace switchboard::assistant {
 
-// The sentence encoder (all-MiniLM-L6-v2, in process) as the knowledge base's Embedder.
-// Thread-safe.
-class EncoderEmbedder final : public kb::Embedder {
-public:
-    explicit EncoderEmbedder(std::unique_ptr<encoder::Encoder> encoder) : encoder_(std::move(encoder)) {}
-
-    // "off" → nullptr (lexical retrieval only); "default" → the model fetched by
-    // tools/encoder/fetch-model; anything else is a model directory.
-    static Result<std::unique_ptr<EncoderEmbedder>> FromSetting(const std::string& setting) {
-        if (setting == "off") return std::unique_ptr<EncoderEmbedder>();
-        const std::string dir = setting == "default" ? encoder::DefaultModelDir() : setting;
-        auto loaded = encoder::Encoder::Load(dir);
-        if (!loaded) return loaded.error();
-        return std::make_unique<EncoderEmbedder>(std::move(loaded).value());
-    }
-
-    std::vector<float> Embed(std::string_view text) const override { return encoder_->Encode(text); }
-    std::vector<std::vector<float>> EmbedBatch(const std::vector<std::string>& texts) const override {
-        return encoder_->EncodeBatch(texts);
-    }
-    std::size_t dim() const override { return encoder_->dim(); }
-
-private:
-    std::unique_ptr<encoder::Encoder> encoder_;
+// The sentence encoders the knowledge base's index uses, loaded from a setting:
+//   "off"                 lexical retrieval and classifier only;
+//   "minilm,use" (etc.)   comma-separated encoders, each optionally "name=DIR" for its model
+//                         directory (default: where tools/stack install puts it):
+//     minilm  all-MiniLM-L6-v2 (English; its similarity is used for English queries only),
+//     use     Universal Sentence Encoder multilingual v3 (16 languages, Russian included).
+// With `cache`, every encoder remembers the embeddings of the knowledge base's variants, so a
+// rebuild after a small change only embeds what is new.
+struct Encoders {
+    std::vector<std::unique_ptr<kb::Embedder>> owned;
+    std::vector<kb::Index::Semantic> spaces;  // point into `owned`
+    std::string names;                        // "minilm,use", or "off"
+    bool empty() const { return spaces.empty(); }
 };
+
+Result<Encoders> LoadEncoders(const std::string& setting, double retrieval_weight, bool cache);
 
 }  // namespace switchboard::assistant

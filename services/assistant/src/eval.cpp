@@ -50,6 +50,7 @@ Result<std::vector<Case>> LoadCases(const std::string& path) {
 // What the engine made of one case, before any threshold: enough to replay any setting.
 struct Scored {
     const Case* c;
+    std::string lang;  // detected from the text, as the engine does
     enum class Route { kRetrieval, kHumanRequest, kSmallTalk } route;
     std::vector<kb::Match> candidates;
 };
@@ -57,19 +58,28 @@ struct Scored {
 struct Metrics {
     int in_scope = 0, oos = 0;
     int in_scope_correct = 0, oos_handed_off = 0, closed_set_correct = 0;
-    int answered = 0, answered_correct = 0, handed_off = 0;
+    int answered = 0, answered_correct = 0, answered_oos = 0, handed_off = 0;
 
     double InScopeAccuracy() const { return in_scope ? 100.0 * in_scope_correct / in_scope : 0; }
     double OosRecall() const { return oos ? 100.0 * oos_handed_off / oos : 0; }
     double ClosedSet() const { return in_scope ? 100.0 * closed_set_correct / in_scope : 0; }
     double Precision() const { return answered ? 100.0 * answered_correct / answered : 100.0; }
+    // Precision if out-of-scope messages made up `oos_share` (0..1) of the traffic instead of
+    // their share of these cases: each out-of-scope answer counts as that many.
+    double PrecisionAt(double oos_share) const {
+        if (oos_share < 0 || oos == 0 || in_scope == 0) return Precision();
+        const double w = oos_share / (1.0 - oos_share) * in_scope / oos;
+        const double wrong_in_scope = answered - answered_oos - answered_correct;
+        const double denom = answered_correct + wrong_in_scope + w * answered_oos;
+        return denom > 0 ? 100.0 * answered_correct / denom : 100.0;
+    }
 };
 
 Metrics Measure(const std::vector<Scored>& scored, const Responder::Options& options) {
     Metrics m;
     for (const auto& s : scored) {
         using Route = Scored::Route;
-        const bool answers = s.route == Route::kRetrieval && Responder::Confident(s.candidates, options);
+        const bool answers = s.route == Route::kRetrieval && Responder::Confident(s.candidates, options, s.lang);
         const bool handoff = s.route == Route::kHumanRequest || (s.route == Route::kRetrieval && !answers);
         const std::string top = s.candidates.empty() ? "" : s.candidates.front().article->id.str();
         const bool right = answers && s.c->expect && top == *s.c->expect;
@@ -84,6 +94,7 @@ Metrics Measure(const std::vector<Scored>& scored, const Responder::Options& opt
         if (answers) {
             ++m.answered;
             if (right) ++m.answered_correct;
+            if (!s.c->expect) ++m.answered_oos;
         }
         if (handoff) ++m.handed_off;
     }
@@ -103,18 +114,36 @@ std::vector<Scored> Score(const Responder& responder, const std::vector<Case>& c
             route = Scored::Route::kHumanRequest;
         }
         if (d.index && (keep_alive.empty() || keep_alive.back() != d.index)) keep_alive.push_back(d.index);
-        out.push_back({&c, route, std::move(d.candidates)});
+        out.push_back({&c, DetectLanguage(c.text), route, std::move(d.candidates)});
     }
     *seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
     return out;
 }
 
+bool ValidObjective(const std::string& objective, std::string_view prefix) {
+    if (objective.rfind(prefix, 0) != 0) return false;
+    try {
+        std::size_t used = 0;
+        const std::string number = objective.substr(prefix.size());
+        const double v = std::stod(number, &used);
+        return used == number.size() && v >= 0 && v <= 100;
+    } catch (const std::exception&) {
+        return false;
+    }
+}
+
 // The objective tuned on the validation cases.
-double Objective(const Metrics& m, const std::string& objective) {
+double Objective(const Metrics& m, const std::string& objective, double oos_share) {
     if (objective == "balanced") return m.InScopeAccuracy() + m.OosRecall();
+    if (objective.rfind("oos-recall:", 0) == 0) {
+        // "oos-recall:R": answer as much as possible while handing off at least R% of out-of-scope.
+        const double r = std::stod(objective.substr(11));
+        return m.OosRecall() >= r ? m.InScopeAccuracy() : -1.0 + m.OosRecall() / 1000.0;
+    }
     // "precision:P": answer as much as possible with at least P% precision.
     const double p = std::stod(objective.substr(10));
-    return m.Precision() >= p ? m.InScopeAccuracy() : -1.0 + m.Precision() / 1000.0;
+    const double precision = m.PrecisionAt(oos_share);
+    return precision >= p ? m.InScopeAccuracy() : -1.0 + precision / 1000.0;
 }
 
 }  // namespace
@@ -135,20 +164,37 @@ int RunEval(int argc, char** argv) {
         ->check(CLI::Range(0.0, 1.0));
     app.add_option("--margin", margin, "minimum lead over the second article (default: the engine's or tuned)");
     app.add_option("--objective", objective,
-                   "what --tune-on maximizes: 'balanced' (in-scope accuracy + OOS recall) or 'precision:P' "
-                   "(most correct answers with answer precision >= P%)")
+                   "what --tune-on maximizes: 'balanced' (in-scope accuracy + OOS recall), 'precision:P' "
+                   "(most correct answers with answer precision >= P%) or 'oos-recall:R' (most correct answers "
+                   "handing off >= R% of out-of-scope cases)")
         ->capture_default_str();
+    double oos_share = -1;
+    app.add_option("--oos-share", oos_share,
+                   "for 'precision:P': the share (0..1) of out-of-scope messages expected in real traffic, when "
+                   "the tuning cases have another (CLINC150's val has 3%, its test 18%); default: as in the cases")
+        ->check(CLI::Range(0.0, 0.99));
     std::vector<double> weights;
     app.add_option("--index-weights", weights,
                    "retrieval weights: words bigrams chars second-variant semantic (default: the engine's)")
         ->expected(5);
-    double classifier_weight = 0.0;
-    app.add_option("--classifier-weight", classifier_weight,
-                   "share of the score from a classifier trained on the variants' embeddings (0 = off)")
-        ->check(CLI::Range(0.0, 1.0));
-    std::string encoder_setting = "default";
-    app.add_option("--encoder", encoder_setting,
-                   "sentence encoder: 'default' (tools/encoder/fetch-model's), 'off', or a model directory")
+    kb::Index::Options index_options;  // the engine's defaults unless overridden
+    app.add_option("--classifier-weight", index_options.classifier_weight,
+                   "share of the score from the classifier trained on the variants (0 = retrieval only)")
+        ->check(CLI::Range(0.0, 1.0))
+        ->capture_default_str();
+    app.add_option("--classifier-epochs", index_options.classifier.epochs, "the classifier's training epochs")
+        ->check(CLI::Range(1, 1000))
+        ->capture_default_str();
+    app.add_option("--classifier-lexical-scale", index_options.classifier_lexical_scale,
+                   "scale of the lexical features in the classifier (embeddings: --classifier-semantic-scale)")
+        ->capture_default_str();
+    app.add_option("--classifier-semantic-scale", index_options.classifier_semantic_scale,
+                   "scale of the embeddings in the classifier")
+        ->capture_default_str();
+    std::string encoder_setting = "minilm,use";
+    app.add_option("--encoders", encoder_setting,
+                   "sentence encoders: 'off', or a comma-separated list of 'minilm' (English) and 'use' "
+                   "(multilingual), each optionally name=DIR")
         ->capture_default_str();
     app.add_option("--sweep-csv", sweep_csv, "write the threshold sweep on the reported cases to this CSV");
     try {
@@ -156,8 +202,9 @@ int RunEval(int argc, char** argv) {
     } catch (const CLI::ParseError& e) {
         return app.exit(e);
     }
-    if (objective != "balanced" && objective.rfind("precision:", 0) != 0) {
-        std::cerr << "assistant eval: --objective must be 'balanced' or 'precision:P'\n";
+    if (objective != "balanced" && !ValidObjective(objective, "precision:") &&
+        !ValidObjective(objective, "oos-recall:")) {
+        std::cerr << "assistant eval: --objective must be 'balanced', 'precision:P' or 'oos-recall:R' (P, R in 0..100)\n";
         return 2;
     }
 
@@ -171,23 +218,22 @@ int RunEval(int argc, char** argv) {
         std::cerr << "assistant eval: " << cases.error().message << "\n";
         return 2;
     }
-    kb::Index::Options index_options;
+    double semantic_weight = kb::Index::Semantic{}.weight;
     if (weights.size() == 5) {
         index_options.word_weight = weights[0];
         index_options.bigram_weight = weights[1];
         index_options.char_weight = weights[2];
         index_options.second_variant_weight = weights[3];
-        index_options.semantic_weight = weights[4];
+        semantic_weight = weights[4];
     }
-    index_options.classifier_weight = classifier_weight;
-    auto embedder = EncoderEmbedder::FromSetting(encoder_setting);
-    if (!embedder) {
-        std::cerr << "assistant eval: " << embedder.error().message << "\n";
+    auto encoders = LoadEncoders(encoder_setting, semantic_weight, /*cache=*/false);
+    if (!encoders) {
+        std::cerr << "assistant eval: " << encoders.error().message << "\n";
         return 2;
     }
     const auto build_started = std::chrono::steady_clock::now();
     const kb::LiveIndex index(
-        std::make_shared<const kb::Index>(std::move(articles).value(), index_options, embedder->get()));
+        std::make_shared<const kb::Index>(std::move(articles).value(), index_options, encoders->spaces));
     const double build_seconds =
         std::chrono::duration<double>(std::chrono::steady_clock::now() - build_started).count();
     Responder::Options options;  // the engine's defaults
@@ -221,13 +267,30 @@ int RunEval(int argc, char** argv) {
         double best = -1e9;
         sweep(tuned, options, [&](const Responder::Options& o, const Metrics& m) {
             if (margin >= 0 && o.margin != margin) return;
-            const double v = Objective(m, objective);
+            const double v = Objective(m, objective, oos_share);
             if (v > best) {
                 best = v;
                 options.threshold = o.threshold;
                 options.margin = o.margin;
             }
         });
+        // Several languages: a threshold each (their score scales differ), the margin shared.
+        std::map<std::string, std::vector<Scored>> by_lang;
+        for (const auto& sc : tuned) by_lang[sc.lang].push_back(sc);
+        if (by_lang.size() > 1) {
+            for (const auto& [lang, subset] : by_lang) {
+                double best_lang = -1e9;
+                for (int ti = 0; ti <= 100; ++ti) {
+                    Responder::Options o = options;
+                    o.language_thresholds[lang] = ti / 100.0;
+                    const double v = Objective(Measure(subset, o), objective, oos_share);
+                    if (v > best_lang) {
+                        best_lang = v;
+                        options.language_thresholds[lang] = ti / 100.0;
+                    }
+                }
+            }
+        }
     }
 
     double seconds = 0;
@@ -250,13 +313,15 @@ int RunEval(int argc, char** argv) {
         {"handed_off", m.handed_off},
         {"answered", m.answered},
         {"threshold", options.threshold},
+        {"language_thresholds", options.language_thresholds},
         {"margin", options.margin},
         {"objective", tune_path.empty() ? "none" : objective},
         {"cases", static_cast<int>(cases->size())},
         {"in_scope_cases", m.in_scope},
         {"oos_cases", m.oos},
         {"queries_per_second", seconds > 0 ? static_cast<double>(cases->size()) / seconds : 0.0},
-        {"encoder", encoder_setting},
+        {"encoders", encoders->names},
+        {"classifier_weight", index_options.classifier_weight},
         {"index_build_seconds", build_seconds},
     };
     // Per language (the customer's, detected from the text as the engine does): Russian should be

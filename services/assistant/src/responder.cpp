@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cstdint>
+#include <cstdlib>
 
 #include "switchboard/kb/text.hpp"
 
@@ -42,8 +43,32 @@ std::string DetectLanguage(std::string_view text) {
     return cyrillic > latin ? "ru" : "en";
 }
 
-bool Responder::Confident(const std::vector<kb::Match>& candidates, const Options& options) {
-    if (candidates.empty() || candidates.front().score < options.threshold) return false;
+double Responder::ThresholdFor(const Options& options, std::string_view lang) {
+    const auto it = options.language_thresholds.find(lang);
+    return it == options.language_thresholds.end() ? options.threshold : it->second;
+}
+
+Result<std::map<std::string, double, std::less<>>> ParseLanguageThresholds(std::string_view text) {
+    std::map<std::string, double, std::less<>> out;
+    while (!text.empty()) {
+        const auto comma = text.find(',');
+        const std::string_view item = text.substr(0, comma);
+        text = comma == std::string_view::npos ? std::string_view{} : text.substr(comma + 1);
+        const auto eq = item.find('=');
+        const std::string lang(item.substr(0, eq));
+        const std::string value(eq == std::string_view::npos ? "" : item.substr(eq + 1));
+        char* end = nullptr;
+        const double v = value.empty() ? -1 : std::strtod(value.c_str(), &end);
+        if (lang.empty() || value.empty() || end != value.c_str() + value.size() || v < 0 || v > 1) {
+            return Error::Fatal("'" + std::string(item) + "' is not LANG=THRESHOLD with a threshold between 0 and 1");
+        }
+        out[lang] = v;
+    }
+    return out;
+}
+
+bool Responder::Confident(const std::vector<kb::Match>& candidates, const Options& options, std::string_view lang) {
+    if (candidates.empty() || candidates.front().score < ThresholdFor(options, lang)) return false;
     const double second = candidates.size() > 1 ? candidates[1].score : 0.0;
     return candidates.front().score - second >= options.margin;
 }
@@ -91,7 +116,7 @@ Decision Responder::Decide(std::string_view text, std::string_view lang_hint, co
     }
     d.index = index_.Get();
     d.candidates = d.index->Search(text, std::max<std::size_t>(options_.candidates, 2), lang);
-    if (Confident(d.candidates, options_)) {
+    if (Confident(d.candidates, options_, lang)) {
         const kb::Match& best = d.candidates.front();
         if (best.article->id == context.last_article && context.since_last_answer <= options_.repeat_window) {
             // The same question again right after its answer: the answer did not help.

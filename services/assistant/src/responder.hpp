@@ -1,11 +1,13 @@
 #pragma once
 
 #include <chrono>
+#include <map>
 #include <string>
 #include <string_view>
 #include <vector>
 
 #include "switchboard/chat/v1/events.pb.h"
+#include "switchboard/core/error.hpp"
 #include "switchboard/kb/live_index.hpp"
 
 namespace switchboard::assistant {
@@ -49,11 +51,16 @@ public:
         std::chrono::seconds repeat_window{120};
         // "That didn't help" counts as feedback on an answer given within this time.
         std::chrono::seconds feedback_window{600};
+        // Per language ("ru" → 0.4), overriding `threshold` for customers writing in it: score
+        // scales differ between languages (a knowledge base's Russian and English sides differ).
+        std::map<std::string, double, std::less<>> language_thresholds{};
     };
     using Context = ConversationContext;
 
-    // Whether the engine is sure enough of candidates.front() to answer with it.
-    static bool Confident(const std::vector<kb::Match>& candidates, const Options& options);
+    // Whether the engine is sure enough of candidates.front() to answer a customer writing in `lang`.
+    static bool Confident(const std::vector<kb::Match>& candidates, const Options& options,
+                          std::string_view lang = {});
+    static double ThresholdFor(const Options& options, std::string_view lang);
 
     Responder(const kb::LiveIndex& index, Options options);
 
@@ -68,6 +75,9 @@ private:
     const kb::LiveIndex& index_;
     Options options_;
 };
+
+// "ru=0.45,en=0.5" → {ru: 0.45, en: 0.5}; empty → {}. Errors name the bad item.
+Result<std::map<std::string, double, std::less<>>> ParseLanguageThresholds(std::string_view text);
 
 // "ru" if most letters are Cyrillic, else "en".
 std::string DetectLanguage(std::string_view text);

@@ -125,5 +125,32 @@ TEST(DetectLanguage, ByScript) {
 }
 
 
+TEST(Responder, ALanguagesOwnThresholdOverridesTheShared) {
+    auto index = SampleIndex();
+    Responder::Options options{0.5, 3};
+    const double ru_score = Responder(index, options).Decide("забыл пароль").score;
+    ASSERT_GT(ru_score, 0.0);
+    options.language_thresholds["ru"] = std::min(1.0, ru_score + 0.01);  // just out of reach
+    Responder strict_ru(index, options);
+    EXPECT_EQ(strict_ru.Decide("забыл пароль").kind, Decision::Kind::kHandoff);
+    EXPECT_EQ(strict_ru.Decide("I forgot my password").kind, Decision::Kind::kAnswer) << "English keeps 0.5";
+    options.threshold = 1.0;  // nobody passes the shared one…
+    options.language_thresholds["ru"] = 0.0;  // …but Russian has its own
+    EXPECT_EQ(Responder(index, options).Decide("забыл пароль").kind, Decision::Kind::kAnswer);
+}
+
+TEST(ParseLanguageThresholds, ReadsPairsAndNamesTheBadItem) {
+    auto ok = ParseLanguageThresholds("ru=0.45,en=0.5");
+    ASSERT_TRUE(ok);
+    EXPECT_DOUBLE_EQ(ok->at("ru"), 0.45);
+    EXPECT_DOUBLE_EQ(ok->at("en"), 0.5);
+    EXPECT_TRUE(ParseLanguageThresholds("")->empty());
+    for (const char* bad : {"ru", "ru=", "=0.4", "ru=1.5", "ru=abc", "ru=0.4,en"}) {
+        auto r = ParseLanguageThresholds(bad);
+        ASSERT_FALSE(r) << bad;
+        EXPECT_NE(r.error().message.find("LANG=THRESHOLD"), std::string::npos);
+    }
+}
+
 }  // namespace
 }  // namespace switchboard::assistant

@@ -26,23 +26,21 @@ public:
     virtual std::size_t dim() const = 0;
 };
 
-// Remembers the embedding of every text it has seen, so rebuilding an index after a small
-// knowledge-base change only embeds the new question variants. Unbounded: it holds what the
+// Remembers the embedding of every text embedded in a batch (the knowledge base's question variants,
+// see Index), so rebuilding an index after a small knowledge-base change only embeds the new ones. Unbounded: it holds what the
 // knowledge base holds (about 1.5 KiB per variant at 384 dimensions). Thread-safe.
 class CachingEmbedder final : public Embedder {
 public:
     explicit CachingEmbedder(const Embedder& inner) : inner_(inner) {}
 
+    // Looks the text up but does not remember it: single texts are customers' queries, which
+    // would grow the cache without bound.
     std::vector<float> Embed(std::string_view text) const override {
-        const std::string key(text);
         {
             std::lock_guard lock(mu_);
-            if (auto it = cache_.find(key); it != cache_.end()) return it->second;
+            if (auto it = cache_.find(std::string(text)); it != cache_.end()) return it->second;
         }
-        auto e = inner_.Embed(text);
-        std::lock_guard lock(mu_);
-        cache_.emplace(key, e);
-        return e;
+        return inner_.Embed(text);
     }
 
     std::vector<std::vector<float>> EmbedBatch(const std::vector<std::string>& texts) const override {

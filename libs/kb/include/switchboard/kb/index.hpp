@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "switchboard/kb/article.hpp"
+#include "switchboard/kb/classifier.hpp"
 #include "switchboard/kb/embedder.hpp"
 
 namespace switchboard::kb {
@@ -22,31 +23,47 @@ struct Match {
 // word bigrams and character 3-5-grams of the normalized text (robust to typos and inflections
 // the stemmer misses). A variant's score is the weighted sum of its cosine similarities; an
 // article's is a decaying vote of its best variants (several close paraphrases are stronger
-// evidence than one), normalized by what an article with that many variants can reach. With an
-// Embedder, the sentence encoder's cosine similarity joins the weighted sum (hybrid retrieval). Immutable after construction: Search is thread-safe.
+// evidence than one), normalized by what an article with that many variants can reach. Sentence
+// encoders (Embedders) add semantic spaces: their cosine similarity joins the weighted sum
+// (hybrid retrieval) for the languages each one understands.
+//
+// On top of retrieval, a classifier (multinomial logistic regression, one class per article) is
+// trained at construction on every variant's lexical TF-IDF features (hashed) and all encoders'
+// embeddings; the final score blends the retrieval score with its probability. Immutable after
+// construction: Search is thread-safe.
 class Index {
 public:
     struct Options {
         double word_weight = 0.45;
         double bigram_weight = 0.15;
         double char_weight = 0.40;
-        // Weight of the sentence encoder's cosine similarity, when an Embedder is given.
-        double semantic_weight = 1.0;
-        // Languages the encoder understands: queries searched with another `lang` use the lexical
-        // spaces only (all-MiniLM-L6-v2 is English-only and blurs Russian). Empty = all.
-        std::vector<std::string> semantic_languages{"en"};
-        // With an Embedder: share of the final score given to a softmax classifier trained on the
-        // variants' embeddings at construction (0 = off). The rest is the retrieval score.
-        double classifier_weight = 0.0;
-        int classifier_epochs = 30;
         // The i-th best variant of an article counts second_variant_weight^i (up to 5 variants).
         double second_variant_weight = 0.8;
+        // Share of the final score given to the classifier's probability (0 = retrieval only).
+        double classifier_weight = 0.5;
+        LinearClassifier::Options classifier;
+        // Scale of each lexical space's (unit-length) TF-IDF vector, and of each encoder's
+        // embedding, among the classifier's features.
+        double classifier_lexical_scale = 1.0;
+        double classifier_semantic_scale = 1.0;
+        // Upper bound on the classifier's weights (floats): lexical features are hashed into
+        // min(distinct features, this / articles) buckets, so a big knowledge base stays bounded.
+        std::size_t classifier_max_weights = std::size_t{16} << 20;
+    };
+    // A sentence encoder's space. `embedder` must outlive the Index.
+    struct Semantic {
+        const Embedder* embedder = nullptr;
+        // Of its cosine similarity in retrieval, against the lexical spaces' (1.0 together; chosen
+        // on CLINC150's validation split).
+        double weight = 2.5;
+        // Languages whose queries it understands well enough for retrieval; empty = all. (The
+        // classifier uses every encoder for every query: it learns how far to trust each.)
+        std::vector<std::string> languages;
     };
 
     explicit Index(std::vector<Article> articles);
-    // `embedder` (optional, must outlive the Index) adds a semantic space: every question variant is
-    // embedded at construction and every query at search.
-    Index(std::vector<Article> articles, Options options, const Embedder* embedder = nullptr);
+    // Every question variant is embedded by each encoder at construction, every query at search.
+    Index(std::vector<Article> articles, Options options, std::vector<Semantic> semantic = {});
 
     // Best `k` enabled articles for `query`, best first, score > 0 only. `lang` filters when set.
     std::vector<Match> Search(std::string_view query, std::size_t k, std::string_view lang = {}) const;
@@ -65,20 +82,26 @@ private:
         double unknown_idf = 1.0;
     };
     enum SpaceId { kWords = 0, kBigrams = 1, kChars = 2, kSpaces = 3 };
-    static std::array<std::vector<std::string>, kSpaces> Features(std::string_view text);
+    using Features = std::array<std::vector<std::string>, kSpaces>;
+    static Features Extract(std::string_view text);
     static void Build(Space& space, const std::vector<std::vector<std::string>>& docs);
+    // The unit-length TF-IDF vector of `features` in `space`, times `scale`, as (term, weight).
+    std::vector<std::pair<const std::string*, float>> Weigh(const Space& space, const std::vector<std::string>& features,
+                                                            double scale) const;
     void Accumulate(const Space& space, const std::vector<std::string>& features, double weight,
                     std::vector<float>& scores) const;
+    std::vector<SparseFeature> HashedFeatures(const Features& f) const;
+    void TrainClassifier(const std::vector<Features>& doc_features);
 
     Options options_;
     std::vector<Article> articles_;
     std::vector<std::uint32_t> doc_article_;  // question variant → article index
     std::array<Space, kSpaces> spaces_;
-    const Embedder* embedder_ = nullptr;
-    std::size_t dim_ = 0;
-    std::vector<float> embeddings_;  // doc-major, dim_ floats per question variant
-    void TrainClassifier();
-    std::vector<float> classifier_;  // articles × (dim_ + 1) weights (last = bias)
+    std::vector<Semantic> semantic_;
+    std::vector<std::vector<float>> embeddings_;  // per encoder: doc-major, dim floats per variant
+    std::size_t dense_dim_ = 0;                   // all encoders' dims together
+    std::size_t hash_buckets_ = 0;
+    LinearClassifier classifier_;
 };
 
 }  // namespace switchboard::kb

@@ -1,0 +1,63 @@
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <span>
+#include <vector>
+
+namespace switchboard::kb {
+
+// One example's features: a few sparse ones (hashed lexical features, index < sparse_dim) and a
+// dense block (sentence embeddings, dense_dim floats; may be empty when dense_dim is 0).
+struct SparseFeature {
+    std::uint32_t index;
+    float value;
+};
+
+struct FeatureView {
+    std::span<const SparseFeature> sparse;
+    std::span<const float> dense;
+};
+
+// Multinomial logistic regression (one class per article) over sparse + dense features, trained
+// by SGD in a fixed order from a fixed seed: the same examples give the same model. Weights are
+// stored feature-major (a row of `classes` floats per feature), so an example costs
+// (its sparse features + dense_dim) row operations. Immutable after Train: Probabilities is
+// thread-safe.
+class LinearClassifier {
+public:
+    struct Options {
+        int epochs = 20;
+        float learning_rate = 0.5f;  // at epoch e the rate is learning_rate / (1 + e)
+        float l2 = 1e-6f;            // weight decay per example seen
+        // Fewer epochs (at least min_epochs) when one epoch costs more than max_work / epochs
+        // multiply-adds (examples × features × classes): bounds training on big knowledge bases.
+        double max_work = 4e10;
+        int min_epochs = 3;
+    };
+    struct Example {
+        FeatureView features;
+        std::uint32_t label;
+    };
+
+    LinearClassifier() = default;
+    LinearClassifier(std::size_t sparse_dim, std::size_t dense_dim, std::size_t classes);
+
+    void Train(const std::vector<Example>& examples, const Options& options);
+    // Softmax over the classes, written to `out` (resized to classes()).
+    void Probabilities(const FeatureView& x, std::vector<float>& out) const;
+
+    std::size_t classes() const { return classes_; }
+    bool empty() const { return classes_ == 0; }
+
+private:
+    void Logits(const FeatureView& x, std::vector<float>& out) const;
+
+    std::size_t sparse_dim_ = 0;
+    std::size_t dense_dim_ = 0;
+    std::size_t classes_ = 0;
+    std::vector<float> weights_;  // (sparse_dim + dense_dim) rows of classes floats
+    std::vector<float> bias_;
+};
+
+}  // namespace switchboard::kb

@@ -1,0 +1,93 @@
+// What an answer costs end to end in the engine (Responder::Decide: intent, retrieval, sentence
+// encoders, classifier), one thread, on a 5,000-article knowledge base built from CLINC150's train
+// utterances (3 variants each; queries from its test split). One benchmark per encoder setting;
+// the index build (embedding 15,000 variants, training the classifier) is timed once per setting
+// and printed as build_s.
+//   build/services/assistant/bench_ask [--benchmark_filter=use]
+// SWITCHBOARD_CLINC150 overrides the dataset path; the models come from tools/stack install.
+#include <benchmark/benchmark.h>
+#include <nlohmann/json.hpp>
+
+#include <algorithm>
+#include <chrono>
+#include <cstdlib>
+#include <fstream>
+#include <iostream>
+
+#include "encoder_embedder.hpp"
+#include "responder.hpp"
+
+namespace {
+
+using namespace switchboard;
+
+struct Corpus {
+    std::vector<kb::Article> articles;
+    std::vector<std::string> queries;
+};
+
+const Corpus& Load() {
+    static const Corpus corpus = [] {
+        const char* env = std::getenv("SWITCHBOARD_CLINC150");
+        const std::string path = env != nullptr ? env : SWITCHBOARD_CLINC150_DEFAULT;
+        std::ifstream f(path);
+        if (!f) {
+            std::cerr << "bench_ask: cannot read " << path << " (set SWITCHBOARD_CLINC150)\n";
+            std::exit(2);
+        }
+        const auto data = nlohmann::json::parse(f);
+        Corpus c;
+        const auto& train = data.at("train");
+        for (std::size_t i = 0; i + 2 < train.size() && c.articles.size() < 5000; i += 3) {
+            kb::Article a;
+            a.id = ArticleId("a" + std::to_string(c.articles.size()));
+            for (std::size_t k = 0; k < 3; ++k) a.questions.push_back(train[i + k][0].get<std::string>());
+            a.answer = "answer";
+            a.lang = "en";
+            c.articles.push_back(std::move(a));
+        }
+        for (const auto& row : data.at("test")) c.queries.push_back(row[0].get<std::string>());
+        return c;
+    }();
+    return corpus;
+}
+
+void BM_Decide(benchmark::State& state, const std::string& setting) {
+    const Corpus& c = Load();
+    auto encoders = assistant::LoadEncoders(setting, kb::Index::Semantic{}.weight, /*cache=*/false);
+    if (!encoders) {
+        state.SkipWithError(encoders.error().message.c_str());
+        return;
+    }
+    const auto t0 = std::chrono::steady_clock::now();
+    kb::LiveIndex index(std::make_shared<const kb::Index>(c.articles, kb::Index::Options{}, encoders->spaces));
+    const double build_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+    const assistant::Responder responder(index, {});
+    std::vector<double> micros;
+    micros.reserve(1 << 16);
+    std::size_t i = 0;
+    for (auto _ : state) {
+        const auto q0 = std::chrono::steady_clock::now();
+        auto d = responder.Decide(c.queries[i++ % c.queries.size()], "en");
+        benchmark::DoNotOptimize(d);
+        micros.push_back(std::chrono::duration<double, std::micro>(std::chrono::steady_clock::now() - q0).count());
+    }
+    std::sort(micros.begin(), micros.end());
+    state.counters["articles"] = static_cast<double>(c.articles.size());
+    state.counters["build_s"] = build_s;
+    state.counters["p50_us"] = micros[micros.size() / 2];
+    state.counters["p99_us"] = micros[micros.size() * 99 / 100];
+    state.counters["queries_per_s"] = benchmark::Counter(static_cast<double>(state.iterations()), benchmark::Counter::kIsRate);
+}
+
+const bool registered = [] {
+    for (const char* setting : {"off", "use", "minilm,use"}) {
+        benchmark::RegisterBenchmark(("BM_Decide/" + std::string(setting)).c_str(),
+                                     [s = std::string(setting)](benchmark::State& st) { BM_Decide(st, s); })
+            ->Unit(benchmark::kMicrosecond)
+            ->MinTime(3.0);
+    }
+    return true;
+}();
+
+}  // namespace
