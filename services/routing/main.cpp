@@ -14,6 +14,7 @@
 #include "switchboard/channel/secrets.hpp"
 #include "switchboard/conversation/store.hpp"
 #include "switchboard/events/naming.hpp"
+#include "switchboard/redis/pool.hpp"
 #include "switchboard/runtime/bootstrap.hpp"
 #include "switchboard/runtime/grpc_metrics.hpp"
 #include "switchboard/runtime/service_runtime.hpp"
@@ -54,6 +55,10 @@ int main(int argc, char** argv) {
              "new handoffs are planned on operators read at most this long ago (offers re-check in Redis); 0 = "
              "read them every time",
              0, 10000)
+        .Int("redis.connections", 4,
+             "Redis connections of this replica; calls take an idle one, so the Kafka consumer, the "
+             "dispatcher and gRPC handlers do not wait on one another's round trips",
+             1, 64)
         .Int("dispatch.batch", 200, "queued conversations considered per dispatch pass", 1, 100000)
         .Int("queue.abandon-after-ms", 3600000,
              "a handed-off conversation no operator took within this time is resolved as abandoned (0 = never)", 0,
@@ -109,7 +114,8 @@ int main(int argc, char** argv) {
     runtime::ServiceRuntime rt("routing", common.http);
     routing::RoutingProbe probe(rt.registry());
 
-    auto redis = redis::MakeClient(common.redis, &rt.registry());
+    auto redis = redis::MakePool(common.redis, static_cast<std::size_t>(cfg.GetInt("redis.connections")),
+                                        &rt.registry());
     conversation::Store::Options store_options;
     store_options.heartbeat_timeout = Ms(cfg, "presence.heartbeat-timeout-ms");
     store_options.exclusion_window = Ms(cfg, "offer.exclusion-ms");

@@ -128,6 +128,7 @@ int main(int argc, char** argv) {
     int timeout_s = 60;
     int partitions = 6;
     int call_threads = 8;
+    int timeline_ms = 0;
     bool manual = false;
     std::string resolve = "auto";
     std::string secret_env = "SWITCHBOARD_ROUTING_TOKEN_SECRET";
@@ -154,6 +155,10 @@ int main(int argc, char** argv) {
                    "partitions for topics this creates if missing (existing ones are kept)")
         ->capture_default_str();
     app.add_option("--call-threads", call_threads, "threads making Resolve/Accept calls")
+        ->capture_default_str();
+    app.add_option("--timeline-ms", timeline_ms,
+                   "also print handoff -> first offer/assignment per window of this many ms of send time "
+                   "(0 = off), to see when stalls happen")
         ->capture_default_str();
     app.add_flag("--manual", manual, "operators do not auto-accept: the tool accepts each offer over gRPC");
     app.add_option(
@@ -243,6 +248,7 @@ int main(int argc, char** argv) {
     std::mutex mu;
     std::condition_variable done_cv;
     std::vector<double> to_first_ms, to_assigned_ms;
+    std::vector<std::size_t> first_index;  // handoff of each to_first_ms entry
     std::atomic<int> assigned{0}, offered{0}, resolved{0}, call_failures{0};
     std::atomic<bool> marker_seen{false};
     std::atomic<std::int64_t> last_assigned_ns{0};
@@ -273,6 +279,7 @@ int main(int argc, char** argv) {
         if (!first_seen[n].exchange(true)) {
             std::lock_guard lock(mu);
             to_first_ms.push_back(ms);
+            first_index.push_back(n);
         }
         if (is_offered) {
             ++offered;
@@ -378,9 +385,11 @@ int main(int argc, char** argv) {
 
     // ---- report ----
     std::vector<double> first, full;
+    std::vector<std::size_t> first_of;
     {
         std::lock_guard lock(mu);
         first = to_first_ms;
+        first_of = first_index;
         full = to_assigned_ms;
     }
     auto line = [](const char* what, const std::vector<double>& v) {
@@ -395,6 +404,24 @@ int main(int argc, char** argv) {
               << " s: " << (total_s > 0 ? assigned / total_s : 0) << " assignments/s\n";
     line("handoff -> first offer/assignment", first);
     if (manual) line("handoff -> assignment (after Accept)", full);
+    if (timeline_ms > 0) {
+        // Windows by send time: a stall shows as a window whose max is far above its p50.
+        const std::int64_t t0 = started.time_since_epoch().count();
+        std::vector<std::vector<double>> windows;
+        for (std::size_t k = 0; k < first.size(); ++k) {
+            const auto w = static_cast<std::size_t>((sent_ns[first_of[k]].load() - t0) / 1000000 / timeline_ms);
+            if (w >= windows.size()) windows.resize(w + 1);
+            windows[w].push_back(first[k]);
+        }
+        for (std::size_t w = 0; w < windows.size(); ++w) {
+            const auto& v = windows[w];
+            std::cout << std::fixed << std::setprecision(1) << "  sent +" << std::setw(6)
+                      << static_cast<double>(w) * timeline_ms / 1000.0 << " s: " << std::setw(5) << v.size()
+                      << " p50 " << std::setw(6) << Percentile(v, 50) << " p99 " << std::setw(6) << Percentile(v, 99)
+                      << " max " << std::setw(6) << (v.empty() ? 0 : *std::max_element(v.begin(), v.end()))
+                      << " ms\n";
+        }
+    }
 
     // ---- clean up: let resolutions finish, operators offline ----
     running = false;

@@ -940,6 +940,13 @@ Result<std::vector<BotResolution>> Store::ResolveAbandoned(TimePoint now, std::c
     return out;
 }
 
+Result<long long> Store::QueueLength() {
+    auto r = redis_.Command({"ZCARD", prefix_ + "queue"});
+    if (!r) return r.error();
+    if (!r->is_integer()) return Unexpected("QueueLength");
+    return r->integer();
+}
+
 Result<Census> Store::TakeCensus() {
     auto r = redis_.Eval(CensusScript(), {prefix_ + "ops:all", prefix_ + "ops:online", prefix_ + "queue"}, {prefix_});
     if (!r) return r.error();

@@ -422,6 +422,7 @@ TEST_F(StoreTest, LongQueuedConversationsAreAbandonedButOfferedOnesAreNot) {
 
 TEST_F(StoreTest, CensusCountsOperatorsAndTheQueue) {
     EXPECT_EQ(store_->TakeCensus().value().oldest_queued_at, -1);
+    EXPECT_EQ(store_->QueueLength().value(), 0);
     Online("anna", 2);
     Online("bob", 3);
     OperatorProfile carol;
@@ -438,6 +439,7 @@ TEST_F(StoreTest, CensusCountsOperatorsAndTheQueue) {
     EXPECT_EQ(c.online_capacity, 5);
     EXPECT_EQ(c.online_load, 1);
     EXPECT_EQ(c.queue_length, 1);
+    EXPECT_EQ(store_->QueueLength().value(), 1) << "c2 left the queue when it was assigned";
     EXPECT_EQ(c.oldest_queued_at, std::chrono::duration_cast<std::chrono::milliseconds>((t0_ + 5s).time_since_epoch()).count());
 }
 

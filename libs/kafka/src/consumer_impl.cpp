@@ -1,4 +1,5 @@
 #include <librdkafka/rdkafkacpp.h>
+#include <pthread.h>
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
@@ -192,7 +193,10 @@ void ConsumerImpl::Start() {
     }
     started_ = true;
     running_.store(true);
-    thread_ = std::thread([this] { Run(); });
+    thread_ = std::thread([this] {
+        pthread_setname_np(pthread_self(), "sb-consume");  // for top -H and perf
+        Run();
+    });
 }
 
 void ConsumerImpl::Stop() {

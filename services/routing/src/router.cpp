@@ -3,6 +3,8 @@
 #include <nlohmann/json.hpp>
 #include <spdlog/spdlog.h>
 
+#include <pthread.h>
+
 #include <algorithm>
 
 #include "switchboard/chat/v1/events.pb.h"
@@ -108,7 +110,10 @@ Router::~Router() { Stop(); }
 
 void Router::Start() {
     if (!options_.async_dispatch || dispatcher_.joinable()) return;
-    dispatcher_ = std::thread([this] { RunDispatcher(); });
+    dispatcher_ = std::thread([this] {
+        pthread_setname_np(pthread_self(), "sb-dispatch");  // for top -H and perf
+        RunDispatcher();
+    });
 }
 
 void Router::Stop() {
@@ -297,6 +302,7 @@ Result<Router::Placement> Router::Place(const conversation::Store::Snapshot& sna
     if (!results) return results.error();
 
     std::vector<events::Outgoing> records;
+    std::vector<std::pair<OperatorId, v1::InboxEvent>> notes;
     std::size_t placed = 0;
     std::vector<ConversationId> placed_ids;
     for (std::size_t i = 0; i < plan.size(); ++i) {
@@ -331,9 +337,12 @@ Result<Router::Placement> Router::Place(const conversation::Store::Snapshot& sna
         auto note = InboxEventOf(assigned ? v1::InboxEvent::KIND_ASSIGNED : v1::InboxEvent::KIND_OFFERED, conv,
                                  r.channel, now_ms);
         if (!assigned) *note.mutable_offer_deadline() = MillisToTimestamp(r.deadline);
-        inbox_.Notify(op, note);
+        notes.emplace_back(op, std::move(note));
     }
+    // The events first: each inbox notification is a Redis round trip, and a pass places up to a
+    // few hundred conversations; their events waited for all of them.
     PublishEvents(std::move(records), "assignment");
+    for (const auto& [op, note] : notes) inbox_.Notify(op, note);
     out.placed = placed;
     out.free = free - static_cast<long long>(placed);
     std::erase_if(out.left, [&](const ConversationId& id) {
@@ -630,7 +639,12 @@ Router::Outcome Router::Resolve(const OperatorId& op, const ConversationId& conv
     probe_.OnResolvedByOperator();
     spdlog::info("conversation {} resolved by operator {}", conv.str(), op.str());
     PublishEvents({events::Encode(naming_.Events(), conv.str(), ev)}, "resolution");
-    RequestDispatch("a resolution");
+    // Operators resolve about as often as handoffs arrive: a full Dispatch (every online operator
+    // and a queue page read from Redis) after each one cost more than routing the handoffs
+    // themselves, and raced the other replica's. New handoffs are dispatched as they arrive, so
+    // the freed capacity matters only to conversations waiting in the queue (of any replica): one
+    // ZCARD says whether there are any. On an error, dispatch anyway.
+    if (auto queued = store_.QueueLength(); !queued || *queued > 0) RequestDispatch("a resolution");
     return {};
 }
 

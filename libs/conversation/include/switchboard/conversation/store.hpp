@@ -249,6 +249,8 @@ public:
     Result<std::vector<BotResolution>> ResolveAbandoned(TimePoint now, std::chrono::milliseconds waited,
                                                         std::size_t max);
     Result<Census> TakeCensus();
+    // How many conversations wait in the queue (one ZCARD).
+    Result<long long> QueueLength();
 
     // True the first time it is called with `event_id` (within a day): makes effects of a
     // redelivered record happen once.
