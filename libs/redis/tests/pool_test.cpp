@@ -33,15 +33,19 @@ private:
     }
 };
 
-TEST(Pool, OneCallAtATimePerConnectionAndCallsSpreadOverThem) {
-    std::vector<FakeConnection*> fakes;
+std::vector<std::unique_ptr<Client>> ThreeFakes(std::vector<FakeConnection*>& fakes) {
     std::vector<std::unique_ptr<Client>> connections;
     for (int i = 0; i < 3; ++i) {
         auto c = std::make_unique<FakeConnection>();
         fakes.push_back(c.get());
         connections.push_back(std::move(c));
     }
-    Pool pool(std::move(connections));
+    return connections;
+}
+
+TEST(Pool, OneCallAtATimePerConnectionAndCallsSpreadOverThem) {
+    std::vector<FakeConnection*> fakes;
+    Pool pool(ThreeFakes(fakes));
     std::vector<std::thread> threads;
     for (int t = 0; t < 6; ++t) {
         threads.emplace_back([&pool] {
@@ -61,13 +65,7 @@ TEST(Pool, OneCallAtATimePerConnectionAndCallsSpreadOverThem) {
 
 TEST(Pool, OneCallerReusesTheSameConnection) {
     std::vector<FakeConnection*> fakes;
-    std::vector<std::unique_ptr<Client>> connections;
-    for (int i = 0; i < 3; ++i) {
-        auto c = std::make_unique<FakeConnection>();
-        fakes.push_back(c.get());
-        connections.push_back(std::move(c));
-    }
-    Pool pool(std::move(connections));
+    Pool pool(ThreeFakes(fakes));
     for (int i = 0; i < 5; ++i) ASSERT_TRUE(pool.Eval(Script("return 1"), {}, {}));
     int used = 0;
     for (const auto* f : fakes) used += f->served.load() > 0 ? 1 : 0;

@@ -6,6 +6,8 @@
 //   build/services/assistant/bench_ask [--benchmark_filter=use]
 // SWITCHBOARD_CLINC150 overrides the dataset path; the models come from tools/stack install.
 #include <benchmark/benchmark.h>
+
+#include "clinc_corpus.hpp"
 #include <nlohmann/json.hpp>
 
 #include <algorithm>
@@ -23,36 +25,9 @@ namespace {
 
 using namespace switchboard;
 
-struct Corpus {
-    std::vector<kb::Article> articles;
-    std::vector<std::string> queries;
-};
+using Corpus = switchboard::kb::bench::Corpus;
 
-const Corpus& Load() {
-    static const Corpus corpus = [] {
-        const char* env = std::getenv("SWITCHBOARD_CLINC150");
-        const std::string path = env != nullptr ? env : SWITCHBOARD_CLINC150_DEFAULT;
-        std::ifstream f(path);
-        if (!f) {
-            std::cerr << "bench_ask: cannot read " << path << " (set SWITCHBOARD_CLINC150)\n";
-            std::exit(2);
-        }
-        const auto data = nlohmann::json::parse(f);
-        Corpus c;
-        const auto& train = data.at("train");
-        for (std::size_t i = 0; i + 2 < train.size() && c.articles.size() < 5000; i += 3) {
-            kb::Article a;
-            a.id = ArticleId("a" + std::to_string(c.articles.size()));
-            for (std::size_t k = 0; k < 3; ++k) a.questions.push_back(train[i + k][0].get<std::string>());
-            a.answer = "answer";
-            a.lang = "en";
-            c.articles.push_back(std::move(a));
-        }
-        for (const auto& row : data.at("test")) c.queries.push_back(row[0].get<std::string>());
-        return c;
-    }();
-    return corpus;
-}
+const Corpus& Load() { return switchboard::kb::bench::ClincCorpus(SWITCHBOARD_CLINC150_DEFAULT, "bench_ask"); }
 
 // The index for one encoder setting, built once (Google Benchmark runs a function several times).
 struct Built {

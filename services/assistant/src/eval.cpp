@@ -191,7 +191,7 @@ int RunEval(int argc, char** argv) {
     app.add_option("--classifier-semantic-scale", index_options.classifier_semantic_scale,
                    "scale of the embeddings in the classifier")
         ->capture_default_str();
-    std::string encoder_setting = "minilm,use";
+    std::string encoder_setting = "use";  // what the demo runs: multilingual and fast
     app.add_option("--encoders", encoder_setting,
                    "sentence encoders: 'off', or a comma-separated list of 'minilm' (English) and 'use' "
                    "(multilingual), each optionally name=DIR")
