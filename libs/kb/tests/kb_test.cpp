@@ -138,6 +138,22 @@ TEST(Index, SemanticSpaceFindsParaphrasesWithoutSharedWords) {
     EXPECT_TRUE(l.empty() || l[0].score < m[0].score);
 }
 
+TEST(Index, AnEncoderCountsInRetrievalOnlyForItsLanguages) {
+    TopicEmbedder embedder;
+    Index::Options options;
+    options.classifier_weight = 0;  // retrieval alone
+    Index english_only(Sample(), options, {{&embedder, 1.0, {"en"}}});
+    Index lexical(Sample(), options);
+    const auto ru = english_only.Search("совсем забыл мой пароль", 1, "ru");
+    const auto ru_lexical = lexical.Search("совсем забыл мой пароль", 1, "ru");
+    ASSERT_FALSE(ru.empty());
+    ASSERT_FALSE(ru_lexical.empty());
+    EXPECT_DOUBLE_EQ(ru[0].score, ru_lexical[0].score) << "a Russian query ignores an English-only encoder";
+    const auto en = english_only.Search("cash", 1, "en");
+    ASSERT_FALSE(en.empty());
+    EXPECT_EQ(en[0].article->id.str(), "refund") << "an English query uses it";
+}
+
 TEST(Index, ClassifierOnEmbeddingsRanksTheRightArticleDeterministically) {
     TopicEmbedder embedder;
     Index::Options options;

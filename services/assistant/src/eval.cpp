@@ -185,6 +185,11 @@ int RunEval(int argc, char** argv) {
     app.add_option("--classifier-epochs", index_options.classifier.epochs, "the classifier's training epochs")
         ->check(CLI::Range(1, 1000))
         ->capture_default_str();
+    app.add_option("--classifier-learning-rate", index_options.classifier.learning_rate,
+                   "the classifier's SGD learning rate at the first epoch")
+        ->capture_default_str();
+    app.add_option("--classifier-l2", index_options.classifier.l2, "the classifier's L2 weight decay per example")
+        ->capture_default_str();
     app.add_option("--classifier-lexical-scale", index_options.classifier_lexical_scale,
                    "scale of the lexical features in the classifier (embeddings: --classifier-semantic-scale)")
         ->capture_default_str();

@@ -1,0 +1,91 @@
+// `assistant eval` end to end on the demo knowledge base and its labelled cases (lexical engine,
+// no model files needed): the JSON the README promises, tuning per language, and clear errors.
+#include "eval.hpp"
+
+#include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
+
+#include <filesystem>
+#include <fstream>
+#include <iostream>
+#include <sstream>
+#include <string>
+#include <vector>
+
+namespace switchboard::assistant {
+namespace {
+
+struct EvalRun {
+    int code = 0;
+    std::string out, err;
+};
+
+EvalRun Eval(std::vector<std::string> args) {
+    args.insert(args.begin(), "eval");
+    std::vector<char*> argv;
+    for (auto& a : args) argv.push_back(a.data());
+    std::ostringstream out, err;
+    auto* old_out = std::cout.rdbuf(out.rdbuf());
+    auto* old_err = std::cerr.rdbuf(err.rdbuf());
+    EvalRun r;
+    r.code = RunEval(static_cast<int>(argv.size()), argv.data());
+    std::cout.rdbuf(old_out);
+    std::cerr.rdbuf(old_err);
+    r.out = out.str();
+    r.err = err.str();
+    return r;
+}
+
+const std::string kDemo = SWITCHBOARD_DEMO_DIR;
+
+TEST(Eval, TunedOnValPrintsEveryNumberAndAThresholdPerLanguage) {
+    const EvalRun r = Eval({"--kb", kDemo + "/kb.jsonl", "--cases", kDemo + "/cases-test.jsonl", "--tune-on",
+                        kDemo + "/cases-val.jsonl", "--encoders", "off"});
+    ASSERT_EQ(r.code, 0) << r.err;
+    const auto j = nlohmann::json::parse(r.out);
+    for (const char* key : {"in_scope_accuracy", "oos_recall", "closed_set_accuracy", "answer_precision"}) {
+        ASSERT_TRUE(j.contains(key)) << key;
+        EXPECT_GE(j[key].get<double>(), 0.0) << key;
+        EXPECT_LE(j[key].get<double>(), 100.0) << key;
+    }
+    EXPECT_EQ(j["cases"], 140);
+    EXPECT_EQ(j["in_scope_cases"].get<int>() + j["oos_cases"].get<int>(), 140);
+    EXPECT_GT(j["queries_per_second"].get<double>(), 0.0);
+    EXPECT_GT(j["closed_set_accuracy"].get<double>(), 40.0) << "the engine finds most articles";
+    EXPECT_LE(j["in_scope_accuracy"].get<double>(), j["closed_set_accuracy"].get<double>());
+    EXPECT_TRUE(j["language_thresholds"].contains("en"));
+    EXPECT_TRUE(j["language_thresholds"].contains("ru"));
+    EXPECT_TRUE(j["by_language"].contains("ru"));
+    EXPECT_EQ(j["encoders"], "off");
+}
+
+TEST(Eval, AThresholdNobodyReachesHandsEverythingOff) {
+    const EvalRun r = Eval({"--kb", kDemo + "/kb.jsonl", "--cases", kDemo + "/cases-test.jsonl", "--threshold", "1.0",
+                        "--margin", "0.5", "--encoders", "off"});
+    ASSERT_EQ(r.code, 0) << r.err;
+    const auto j = nlohmann::json::parse(r.out);
+    EXPECT_EQ(j["in_scope_accuracy"].get<double>(), 0.0);
+    EXPECT_EQ(j["oos_recall"].get<double>(), 100.0);
+    EXPECT_EQ(j["answered"], 0);
+}
+
+TEST(Eval, BadInputIsAnErrorNamingIt) {
+    const auto dir = std::filesystem::temp_directory_path() / "sb-eval-test";
+    std::filesystem::create_directories(dir);
+    const std::string bad_cases = (dir / "bad.jsonl").string();
+    std::ofstream(bad_cases) << "{\"text\": \"hello\", \"expect\": null}\n{\"text\": 42}\n";
+    EvalRun r = Eval({"--kb", kDemo + "/kb.jsonl", "--cases", bad_cases, "--encoders", "off"});
+    EXPECT_EQ(r.code, 2);
+    EXPECT_NE(r.err.find("line 2"), std::string::npos) << r.err;
+    r = Eval({"--kb", kDemo + "/kb.jsonl", "--cases", kDemo + "/cases-test.jsonl", "--encoders", "bogus"});
+    EXPECT_EQ(r.code, 2);
+    EXPECT_NE(r.err.find("unknown sentence encoder 'bogus'"), std::string::npos) << r.err;
+    r = Eval({"--kb", kDemo + "/kb.jsonl", "--cases", kDemo + "/cases-test.jsonl", "--tune-on",
+              kDemo + "/cases-val.jsonl", "--objective", "precision:abc", "--encoders", "off"});
+    EXPECT_EQ(r.code, 2);
+    EXPECT_NE(r.err.find("--objective"), std::string::npos) << r.err;
+    std::filesystem::remove_all(dir);
+}
+
+}  // namespace
+}  // namespace switchboard::assistant
