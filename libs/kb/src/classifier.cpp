@@ -31,6 +31,19 @@ LinearClassifier::LinearClassifier(std::size_t sparse_dim, std::size_t dense_dim
 
 void LinearClassifier::Logits(const FeatureView& x, std::vector<float>& out) const {
     out.assign(bias_.begin(), bias_.end());
+    if (!quantized_.empty()) {
+        auto row = [&](std::size_t r, float v) {
+            kernels::Axpy(v * row_scale_[r], &quantized_[r * classes_], out.data(), classes_);
+        };
+        for (const auto& f : x.sparse) {
+            if (f.index < sparse_dim_) row(f.index, f.value);
+        }
+        const std::size_t dense = std::min(dense_dim_, x.dense.size());
+        for (std::size_t k = 0; k < dense; ++k) {
+            if (x.dense[k] != 0) row(sparse_dim_ + k, x.dense[k]);
+        }
+        return;
+    }
     for (const auto& f : x.sparse) {
         if (f.index < sparse_dim_) kernels::Axpy(f.value, &weights_[f.index * classes_], out.data(), classes_);
     }
@@ -51,6 +64,13 @@ void LinearClassifier::Probabilities(const FeatureView& x, std::vector<float>& o
 
 void LinearClassifier::Train(const std::vector<Example>& examples, const Options& options) {
     if (classes_ < 2 || examples.empty()) return;
+    if (!quantized_.empty()) {  // trained before: go on from the stored weights
+        weights_.resize(quantized_.size());
+        for (std::size_t i = 0; i < quantized_.size(); ++i) {
+            weights_[i] = static_cast<float>(quantized_[i]) * row_scale_[i / classes_];
+        }
+        quantized_.clear();
+    }
     std::vector<std::size_t> order(examples.size());
     std::iota(order.begin(), order.end(), std::size_t{0});
     std::vector<float> p;
@@ -99,6 +119,23 @@ void LinearClassifier::Train(const std::vector<Example>& examples, const Options
             for (auto& w : weights_) w *= keep;
         }
     }
+    Quantize();
+}
+
+void LinearClassifier::Quantize() {
+    const std::size_t rows = sparse_dim_ + dense_dim_;
+    quantized_.resize(rows * classes_);
+    row_scale_.resize(rows);
+    for (std::size_t r = 0; r < rows; ++r) {
+        const float* w = &weights_[r * classes_];
+        float top = 0;
+        for (std::size_t c = 0; c < classes_; ++c) top = std::max(top, std::abs(w[c]));
+        row_scale_[r] = top > 0 ? top / 127.0f : 1.0f;
+        for (std::size_t c = 0; c < classes_; ++c) {
+            quantized_[r * classes_ + c] = static_cast<std::int8_t>(std::lround(w[c] / row_scale_[r]));
+        }
+    }
+    std::vector<float>().swap(weights_);
 }
 
 }  // namespace switchboard::kb

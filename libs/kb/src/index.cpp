@@ -98,11 +98,12 @@ Index::Index(std::vector<Article> articles, Options options, std::vector<Semanti
         }
     }
     for (std::size_t s = 0; s < kSpaces; ++s) Build(spaces_[s], docs[s]);
+    std::vector<std::vector<float>> embeddings;  // per encoder, doc-major
     for (const auto& sem : semantic_) {
         // In batches: the encoder multiplies bigger matrices faster per text.
         constexpr std::size_t kBatch = 64;
         std::vector<std::string> batch;
-        auto& out = embeddings_.emplace_back();
+        auto& out = embeddings.emplace_back();
         out.reserve(doc_article_.size() * sem.embedder->dim());
         auto flush = [&] {
             for (const auto& e : sem.embedder->EmbedBatch(batch)) out.insert(out.end(), e.begin(), e.end());
@@ -116,7 +117,29 @@ Index::Index(std::vector<Article> articles, Options options, std::vector<Semanti
         }
         if (!batch.empty()) flush();
     }
-    if (options_.classifier_weight > 0) TrainClassifier(doc_features);
+    if (options_.classifier_weight > 0) TrainClassifier(doc_features, embeddings);
+    QuantizeEmbeddings(embeddings);
+}
+
+void Index::QuantizeEmbeddings(std::vector<std::vector<float>>& floats) {
+    for (std::size_t s = 0; s < semantic_.size(); ++s) {
+        const std::size_t dim = semantic_[s].embedder->dim();
+        auto& out = embeddings_.emplace_back();
+        const std::size_t docs = dim == 0 ? 0 : floats[s].size() / dim;
+        out.values.resize(docs * dim);
+        out.scales.resize(docs);
+        for (std::size_t d = 0; d < docs; ++d) {
+            const float* e = &floats[s][d * dim];
+            float top = 0;
+            for (std::size_t i = 0; i < dim; ++i) top = std::max(top, std::abs(e[i]));
+            const float scale = top > 0 ? top / 127.0f : 1.0f;
+            out.scales[d] = scale;
+            for (std::size_t i = 0; i < dim; ++i) {
+                out.values[d * dim + i] = static_cast<std::int8_t>(std::lround(e[i] / scale));
+            }
+        }
+        std::vector<float>().swap(floats[s]);
+    }
 }
 
 std::vector<std::pair<const std::string*, float>> Index::Weigh(const Space& space,
@@ -171,7 +194,8 @@ std::vector<SparseFeature> Index::HashedFeatures(const Features& f) const {
     return out;
 }
 
-void Index::TrainClassifier(const std::vector<Features>& doc_features) {
+void Index::TrainClassifier(const std::vector<Features>& doc_features,
+                            const std::vector<std::vector<float>>& embeddings) {
     const std::size_t classes = articles_.size();
     if (classes < 2 || doc_features.empty()) return;
     std::size_t distinct = 0;
@@ -187,7 +211,7 @@ void Index::TrainClassifier(const std::vector<Features>& doc_features) {
         dense[d].reserve(dense_dim_);
         for (std::size_t s = 0; s < semantic_.size(); ++s) {
             const std::size_t dim = semantic_[s].embedder->dim();
-            const float* e = &embeddings_[s][d * dim];
+            const float* e = &embeddings[s][d * dim];
             for (std::size_t i = 0; i < dim; ++i) {
                 dense[d].push_back(static_cast<float>(options_.classifier_semantic_scale) * e[i]);
             }
@@ -218,9 +242,10 @@ std::vector<Match> Index::Search(std::string_view query, std::size_t k, std::str
         if (!understood || sem.weight == 0 || q.size() != dim) continue;
         total_weight += sem.weight;
         const auto w = static_cast<float>(sem.weight);
-        const float* e = embeddings_[s].data();
+        const std::int8_t* e = embeddings_[s].values.data();
+        const float* scale = embeddings_[s].scales.data();
         for (std::size_t d = 0; d < doc_scores.size(); ++d, e += dim) {
-            const float dot = kernels::Dot(e, q.data(), dim);
+            const float dot = scale[d] * kernels::Dot(e, q.data(), dim);
             if (dot > 0) doc_scores[d] += w * dot;
         }
     }

@@ -21,9 +21,9 @@ struct FeatureView {
 
 // Multinomial logistic regression (one class per article) over sparse + dense features, trained
 // by SGD in a fixed order from a fixed seed: the same examples give the same model. Weights are
-// stored feature-major (a row of `classes` floats per feature), so an example costs
-// (its sparse features + dense_dim) row operations. Immutable after Train: Probabilities is
-// thread-safe.
+// stored feature-major (a row of `classes` values per feature), so an example costs
+// (its sparse features + dense_dim) row operations; after training they are kept as int8 with a
+// scale per row. Immutable after Train: Probabilities is thread-safe.
 class LinearClassifier {
 public:
     struct Options {
@@ -56,8 +56,13 @@ private:
     std::size_t sparse_dim_ = 0;
     std::size_t dense_dim_ = 0;
     std::size_t classes_ = 0;
-    std::vector<float> weights_;  // (sparse_dim + dense_dim) rows of classes floats
+    std::vector<float> weights_;  // (sparse_dim + dense_dim) rows of classes floats, while training
+    // After training: each row as int8 times its scale, a quarter of the memory a question streams
+    // through (a row per feature present: with thousands of articles, memory bandwidth is the cost).
+    std::vector<std::int8_t> quantized_;
+    std::vector<float> row_scale_;
     std::vector<float> bias_;
+    void Quantize();
 };
 
 }  // namespace switchboard::kb

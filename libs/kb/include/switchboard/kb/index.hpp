@@ -91,14 +91,21 @@ private:
     void Accumulate(const Space& space, const std::vector<std::string>& features, double weight,
                     std::vector<float>& scores) const;
     std::vector<SparseFeature> HashedFeatures(const Features& f) const;
-    void TrainClassifier(const std::vector<Features>& doc_features);
+    void TrainClassifier(const std::vector<Features>& doc_features, const std::vector<std::vector<float>>& embeddings);
 
     Options options_;
     std::vector<Article> articles_;
     std::vector<std::uint32_t> doc_article_;  // question variant → article index
     std::array<Space, kSpaces> spaces_;
     std::vector<Semantic> semantic_;
-    std::vector<std::vector<float>> embeddings_;  // per encoder: doc-major, dim floats per variant
+    // Per encoder, doc-major: each variant's embedding as int8 (times its scale), a quarter of the
+    // memory a search streams through. The float ones are kept only while the classifier trains.
+    struct Embeddings {
+        std::vector<std::int8_t> values;  // dim per variant
+        std::vector<float> scales;        // one per variant
+    };
+    std::vector<Embeddings> embeddings_;
+    void QuantizeEmbeddings(std::vector<std::vector<float>>& floats);
     std::size_t dense_dim_ = 0;                   // all encoders' dims together
     std::size_t hash_buckets_ = 0;
     LinearClassifier classifier_;
