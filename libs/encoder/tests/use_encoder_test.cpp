@@ -21,27 +21,16 @@
 
 #include "switchboard/encoder/encoder.hpp"  // Similarity
 
+#include "test_support.hpp"
+
 namespace switchboard::encoder {
 namespace {
 
 namespace fs = std::filesystem;
 using ::testing::HasSubstr;
 
-nlohmann::json ReadJson(const std::string& name) {
-    std::ifstream in(std::string(SWITCHBOARD_ENCODER_TEST_DATA) + "/" + name);
-    EXPECT_TRUE(in) << "cannot open test data " << name;
-    return nlohmann::json::parse(in);
-}
-
-double Cosine(const std::vector<float>& a, const std::vector<double>& b) {
-    double dot = 0, na = 0, nb = 0;
-    for (std::size_t i = 0; i < a.size(); ++i) {
-        dot += a[i] * b[i];
-        na += static_cast<double>(a[i]) * a[i];
-        nb += b[i] * b[i];
-    }
-    return dot / std::sqrt(na * nb);
-}
+using testing::Cosine;
+using testing::ReadJson;
 
 class UseEncoderTest : public ::testing::Test {
 protected:
