@@ -9,6 +9,7 @@
 #include <utility>
 
 #include "bert_model.hpp"
+#include "batching.hpp"
 #include "model_dir.hpp"
 #include "safetensors.hpp"
 
@@ -130,30 +131,7 @@ std::vector<float> Encoder::Encode(std::string_view text) const {
 }
 
 std::vector<std::vector<float>> Encoder::EncodeBatch(std::span<const std::string> texts) const {
-    std::vector<std::vector<float>> out;
-    out.reserve(texts.size());
-    std::vector<std::vector<std::int32_t>> batch;
-    std::vector<float> flat;
-    std::size_t batch_tokens = 0;
-    const auto run = [&] {
-        if (batch.empty()) return;
-        flat.resize(batch.size() * dim());
-        model_->Embed(batch, flat.data());
-        for (std::size_t i = 0; i < batch.size(); ++i) {
-            const auto first = flat.begin() + static_cast<std::ptrdiff_t>(i * dim());
-            out.emplace_back(first, first + static_cast<std::ptrdiff_t>(dim()));
-        }
-        batch.clear();
-        batch_tokens = 0;
-    };
-    for (const std::string& text : texts) {
-        auto ids = tokenizer_.Encode(text, options_.max_tokens);
-        if (batch_tokens + ids.size() > kBatchTokens) run();
-        batch_tokens += ids.size();
-        batch.push_back(std::move(ids));
-    }
-    run();
-    return out;
+    return EmbedInBatches(*model_, dim(), kBatchTokens, texts, [this](const std::string& t) { return tokenizer_.Encode(t, options_.max_tokens); });
 }
 
 float Similarity(std::span<const float> a, std::span<const float> b) {

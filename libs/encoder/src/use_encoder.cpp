@@ -4,6 +4,7 @@
 #include <filesystem>
 #include <utility>
 
+#include "batching.hpp"
 #include "model_dir.hpp"
 #include "safetensors.hpp"
 #include "sentencepiece.hpp"
@@ -97,30 +98,7 @@ std::vector<float> UseEncoder::Encode(std::string_view text) const {
 }
 
 std::vector<std::vector<float>> UseEncoder::EncodeBatch(std::span<const std::string> texts) const {
-    std::vector<std::vector<float>> out;
-    out.reserve(texts.size());
-    std::vector<std::vector<std::int32_t>> batch;
-    std::vector<float> flat;
-    std::size_t batch_tokens = 0;
-    const auto run = [&] {
-        if (batch.empty()) return;
-        flat.resize(batch.size() * kDim);
-        model_->Embed(batch, flat.data());
-        for (std::size_t i = 0; i < batch.size(); ++i) {
-            const auto first = flat.begin() + static_cast<std::ptrdiff_t>(i * kDim);
-            out.emplace_back(first, first + static_cast<std::ptrdiff_t>(kDim));
-        }
-        batch.clear();
-        batch_tokens = 0;
-    };
-    for (const std::string& text : texts) {
-        auto ids = Tokenize(text);
-        if (batch_tokens + ids.size() > kBatchTokens) run();
-        batch_tokens += ids.size();
-        batch.push_back(std::move(ids));
-    }
-    run();
-    return out;
+    return EmbedInBatches(*model_, kDim, kBatchTokens, texts, [this](const std::string& t) { return Tokenize(t); });
 }
 
 std::string DefaultUseModelDir() { return ModelDir("SWITCHBOARD_USE_MODEL_DIR", "use-multilingual-v3"); }

@@ -28,31 +28,13 @@ using ::testing::HasSubstr;
 using testing::Cosine;
 using testing::ReadJson;
 
-class EncoderTest : public ::testing::Test {
+class EncoderTest : public testing::ModelSuite<Encoder> {
 protected:
     static void SetUpTestSuite() {
-        const std::string dir = DefaultModelDir();
-        auto r = Encoder::Load(dir);
-        if (r.ok()) {
-            encoder_ = std::move(r).value().release();
-        } else {
-            // Fails rather than skips: a missing model is a broken install, not an optional extra.
-            load_error_ =
-                "cannot load all-MiniLM-L6-v2 (from $SWITCHBOARD_MODEL_DIR or the fetch-model cache path): " +
-                r.error().message;
-        }
+        LoadOnce(Encoder::Load(DefaultModelDir()),
+                 "all-MiniLM-L6-v2 (from $SWITCHBOARD_MODEL_DIR or the fetch-model cache path)");
     }
-    static void TearDownTestSuite() {
-        delete encoder_;
-        encoder_ = nullptr;
-    }
-    void SetUp() override { ASSERT_NE(encoder_, nullptr) << load_error_; }
-
-    static const Encoder* encoder_;
-    static std::string load_error_;
 };
-const Encoder* EncoderTest::encoder_ = nullptr;
-std::string EncoderTest::load_error_;
 
 TEST_F(EncoderTest, MatchesTheReferenceTokensAndEmbeddings) {
     const auto fixtures = ReadJson("reference.json");

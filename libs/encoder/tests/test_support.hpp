@@ -8,8 +8,11 @@
 
 #include <cmath>
 #include <fstream>
+#include <memory>
 #include <string>
 #include <vector>
+
+#include "switchboard/core/error.hpp"
 
 namespace switchboard::encoder::testing {
 
@@ -28,5 +31,27 @@ inline double Cosine(const std::vector<float>& a, const std::vector<double>& b) 
     }
     return dot / std::sqrt(na * nb);
 }
+
+// A suite sharing one loaded model. Derived suites call LoadOnce from SetUpTestSuite. A model
+// that fails to load fails every test (a missing model is a broken install, not an optional extra).
+template <class Model>
+class ModelSuite : public ::testing::Test {
+protected:
+    static void LoadOnce(Result<std::unique_ptr<Model>> loaded, const std::string& what) {
+        if (loaded.ok()) {
+            encoder_ = std::move(loaded).value().release();
+        } else {
+            load_error_ = "cannot load " + what + ": " + loaded.error().message;
+        }
+    }
+    static void TearDownTestSuite() {
+        delete encoder_;
+        encoder_ = nullptr;
+    }
+    void SetUp() override { ASSERT_NE(encoder_, nullptr) << load_error_; }
+
+    static inline const Model* encoder_ = nullptr;
+    static inline std::string load_error_;
+};
 
 }  // namespace switchboard::encoder::testing

@@ -32,31 +32,13 @@ using ::testing::HasSubstr;
 using testing::Cosine;
 using testing::ReadJson;
 
-class UseEncoderTest : public ::testing::Test {
+class UseEncoderTest : public testing::ModelSuite<UseEncoder> {
 protected:
     static void SetUpTestSuite() {
-        auto r = UseEncoder::Load(DefaultUseModelDir());
-        if (r.ok()) {
-            encoder_ = std::move(r).value().release();
-        } else {
-            // Fails rather than skips: a missing model is a broken install, not an optional extra.
-            load_error_ =
-                "cannot load USE multilingual v3 (from $SWITCHBOARD_USE_MODEL_DIR or the "
-                "fetch-use-model cache path): " +
-                r.error().message;
-        }
+        LoadOnce(UseEncoder::Load(DefaultUseModelDir()),
+                 "USE multilingual v3 (from $SWITCHBOARD_USE_MODEL_DIR or the fetch-use-model cache path)");
     }
-    static void TearDownTestSuite() {
-        delete encoder_;
-        encoder_ = nullptr;
-    }
-    void SetUp() override { ASSERT_NE(encoder_, nullptr) << load_error_; }
-
-    static const UseEncoder* encoder_;
-    static std::string load_error_;
 };
-const UseEncoder* UseEncoderTest::encoder_ = nullptr;
-std::string UseEncoderTest::load_error_;
 
 TEST_F(UseEncoderTest, MatchesTheReferenceTokensAndEmbeddings) {
     const auto fixtures = ReadJson("use_reference.json");
