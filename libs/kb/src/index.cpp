@@ -142,11 +142,9 @@ void Index::QuantizeEmbeddings(std::vector<std::vector<float>>& floats) {
     }
 }
 
-std::vector<std::pair<const std::string*, float>> Index::Weigh(const Space& space,
-                                                                const std::vector<std::string>& features,
-                                                                double scale) const {
-    std::vector<std::pair<const std::string*, float>> out;
-    if (features.empty() || scale == 0) return out;
+Index::Weighed Index::Weigh(const Space& space, const std::vector<std::string>& features) const {
+    Weighed out;
+    if (features.empty()) return out;
     std::unordered_map<std::string_view, std::pair<const std::string*, double>> tf;
     for (const auto& t : features) {
         auto& e = tf[t];
@@ -164,31 +162,39 @@ std::vector<std::pair<const std::string*, float>> Index::Weigh(const Space& spac
     norm = std::sqrt(norm);
     if (norm == 0) return out;
     out.reserve(tf.size());
-    for (const auto& [term, e] : tf) out.emplace_back(e.first, static_cast<float>(scale * e.second / norm));
+    for (const auto& [term, e] : tf) out.emplace_back(e.first, static_cast<float>(e.second / norm));
     return out;
 }
 
-void Index::Accumulate(const Space& space, const std::vector<std::string>& features, double weight,
-                       std::vector<float>& scores) const {
-    for (const auto& [term, qw] : Weigh(space, features, weight)) {
+std::array<Index::Weighed, Index::kSpaces> Index::WeighAll(const Features& f) const {
+    std::array<Weighed, kSpaces> out;
+    for (std::size_t s = 0; s < kSpaces; ++s) out[s] = Weigh(spaces_[s], f[s]);
+    return out;
+}
+
+void Index::Accumulate(const Space& space, const Weighed& query, double weight, std::vector<float>& scores) const {
+    if (weight == 0) return;
+    for (const auto& [term, w] : query) {
         auto it = space.postings.find(*term);
         if (it == space.postings.end()) continue;
+        const auto qw = static_cast<float>(weight * w);
         for (const auto& p : it->second) scores[p.doc] += p.weight * qw;
     }
 }
 
-// The classifier's lexical features: each space's TF-IDF vector, its terms hashed (FNV-1a, with
-// the space as salt) into hash_buckets_.
-std::vector<SparseFeature> Index::HashedFeatures(const Features& f) const {
+// Each space's TF-IDF vector, its terms hashed (FNV-1a, with the space as salt).
+std::vector<SparseFeature> Index::HashedFeatures(const std::array<Weighed, kSpaces>& weighed) const {
     std::vector<SparseFeature> out;
+    const auto scale = static_cast<float>(options_.classifier_lexical_scale);
+    if (scale == 0) return out;
     for (std::size_t s = 0; s < kSpaces; ++s) {
-        for (const auto& [term, w] : Weigh(spaces_[s], f[s], options_.classifier_lexical_scale)) {
+        for (const auto& [term, w] : weighed[s]) {
             std::uint64_t h = 1469598103934665603ULL ^ (s + 1);
             for (const char c : *term) {
                 h ^= static_cast<unsigned char>(c);
                 h *= 1099511628211ULL;
             }
-            out.push_back({static_cast<std::uint32_t>(h % hash_buckets_), w});
+            out.push_back({static_cast<std::uint32_t>(h % hash_buckets_), scale * w});
         }
     }
     return out;
@@ -207,7 +213,7 @@ void Index::TrainClassifier(const std::vector<Features>& doc_features,
     std::vector<std::vector<float>> dense(doc_features.size());
     std::vector<LinearClassifier::Example> examples(doc_features.size());
     for (std::size_t d = 0; d < doc_features.size(); ++d) {
-        sparse[d] = HashedFeatures(doc_features[d]);
+        sparse[d] = HashedFeatures(WeighAll(doc_features[d]));
         dense[d].reserve(dense_dim_);
         for (std::size_t s = 0; s < semantic_.size(); ++s) {
             const std::size_t dim = semantic_[s].embedder->dim();
@@ -225,9 +231,10 @@ void Index::TrainClassifier(const std::vector<Features>& doc_features,
 std::vector<Match> Index::Search(std::string_view query, std::size_t k, std::string_view lang) const {
     const auto f = Extract(query);
     std::vector<float> doc_scores(doc_article_.size(), 0.0f);
-    Accumulate(spaces_[kWords], f[kWords], options_.word_weight, doc_scores);
-    Accumulate(spaces_[kBigrams], f[kBigrams], options_.bigram_weight, doc_scores);
-    Accumulate(spaces_[kChars], f[kChars], options_.char_weight, doc_scores);
+    const auto weighed = WeighAll(f);  // for retrieval and the classifier
+    Accumulate(spaces_[kWords], weighed[kWords], options_.word_weight, doc_scores);
+    Accumulate(spaces_[kBigrams], weighed[kBigrams], options_.bigram_weight, doc_scores);
+    Accumulate(spaces_[kChars], weighed[kChars], options_.char_weight, doc_scores);
     double total_weight = options_.word_weight + options_.bigram_weight + options_.char_weight;
     // The query's embeddings, all encoders' one after the other (the classifier's dense features).
     std::vector<float> dense;
@@ -271,7 +278,7 @@ std::vector<Match> Index::Search(std::string_view query, std::size_t k, std::str
     }
     std::vector<float> prob;
     if (!classifier_.empty()) {
-        const auto sparse = HashedFeatures(f);
+        const auto sparse = HashedFeatures(weighed);
         classifier_.Probabilities({sparse, dense}, prob);
     }
     const double share = prob.empty() ? 0.0 : options_.classifier_weight;

@@ -85,12 +85,15 @@ private:
     using Features = std::array<std::vector<std::string>, kSpaces>;
     static Features Extract(std::string_view text);
     static void Build(Space& space, const std::vector<std::vector<std::string>>& docs);
-    // The unit-length TF-IDF vector of `features` in `space`, times `scale`, as (term, weight).
-    std::vector<std::pair<const std::string*, float>> Weigh(const Space& space, const std::vector<std::string>& features,
-                                                            double scale) const;
-    void Accumulate(const Space& space, const std::vector<std::string>& features, double weight,
-                    std::vector<float>& scores) const;
-    std::vector<SparseFeature> HashedFeatures(const Features& f) const;
+    // A text's unit-length TF-IDF vector in one space, as (term, weight); terms point into the
+    // Features it was computed from.
+    using Weighed = std::vector<std::pair<const std::string*, float>>;
+    Weighed Weigh(const Space& space, const std::vector<std::string>& features) const;
+    std::array<Weighed, kSpaces> WeighAll(const Features& f) const;
+    // Adds weight × cosine to every variant sharing a term with the query.
+    void Accumulate(const Space& space, const Weighed& query, double weight, std::vector<float>& scores) const;
+    // The classifier's lexical features: the spaces' vectors, terms hashed into hash_buckets_.
+    std::vector<SparseFeature> HashedFeatures(const std::array<Weighed, kSpaces>& weighed) const;
     void TrainClassifier(const std::vector<Features>& doc_features, const std::vector<std::vector<float>>& embeddings);
 
     Options options_;
