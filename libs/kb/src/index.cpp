@@ -91,12 +91,14 @@ Index::Index(std::vector<Article> articles, Options options, std::vector<Semanti
     std::vector<Features> doc_features;
     std::array<std::vector<std::vector<std::string>>, kSpaces> docs;
     for (std::size_t a = 0; a < articles_.size(); ++a) {
+        article_docs_.push_back(static_cast<std::uint32_t>(doc_article_.size()));
         for (const auto& q : articles_[a].questions) {
             doc_features.push_back(Extract(q));
             for (std::size_t s = 0; s < kSpaces; ++s) docs[s].push_back(doc_features.back()[s]);
             doc_article_.push_back(static_cast<std::uint32_t>(a));
         }
     }
+    article_docs_.push_back(static_cast<std::uint32_t>(doc_article_.size()));
     for (std::size_t s = 0; s < kSpaces; ++s) Build(spaces_[s], docs[s]);
     std::vector<std::vector<float>> embeddings;  // per encoder, doc-major
     for (const auto& sem : semantic_) {
@@ -237,23 +239,38 @@ std::vector<Match> Index::Search(std::string_view query, std::size_t k, std::str
     Accumulate(spaces_[kChars], weighed[kChars], options_.char_weight, doc_scores);
     double total_weight = options_.word_weight + options_.bigram_weight + options_.char_weight;
     // The query's embeddings, all encoders' one after the other (the classifier's dense features).
+    std::vector<std::vector<float>> embedded(semantic_.size());
     std::vector<float> dense;
     dense.reserve(dense_dim_);
     for (std::size_t s = 0; s < semantic_.size(); ++s) {
+        embedded[s] = semantic_[s].embedder->Embed(query);
+        const bool failed = embedded[s].size() != semantic_[s].embedder->dim();
+        for (std::size_t i = 0; i < semantic_[s].embedder->dim(); ++i) {  // a failed encoder: no evidence
+            dense.push_back(failed ? 0.0f : static_cast<float>(options_.classifier_semantic_scale) * embedded[s][i]);
+        }
+        if (failed) embedded[s].clear();
+    }
+    std::vector<float> prob;
+    if (!classifier_.empty()) classifier_.Probabilities({HashedFeatures(weighed), dense}, prob);
+    const auto candidates = SemanticCandidates(doc_scores, prob, lang);
+    for (std::size_t s = 0; s < semantic_.size(); ++s) {
         const Semantic& sem = semantic_[s];
-        const auto q = sem.embedder->Embed(query);
-        const std::size_t dim = sem.embedder->dim();
-        for (const float v : q) dense.push_back(static_cast<float>(options_.classifier_semantic_scale) * v);
         const bool understood = lang.empty() || sem.languages.empty() ||
                                 std::find(sem.languages.begin(), sem.languages.end(), lang) != sem.languages.end();
-        if (!understood || sem.weight == 0 || q.size() != dim) continue;
+        if (!understood || sem.weight == 0 || embedded[s].empty()) continue;
         total_weight += sem.weight;
+        const std::size_t dim = sem.embedder->dim();
         const auto w = static_cast<float>(sem.weight);
-        const std::int8_t* e = embeddings_[s].values.data();
-        const float* scale = embeddings_[s].scales.data();
-        for (std::size_t d = 0; d < doc_scores.size(); ++d, e += dim) {
-            const float dot = scale[d] * kernels::Dot(e, q.data(), dim);
+        const float* q = embedded[s].data();
+        const Embeddings& e = embeddings_[s];
+        auto score = [&](std::size_t d) {
+            const float dot = e.scales[d] * kernels::Dot(&e.values[d * dim], q, dim);
             if (dot > 0) doc_scores[d] += w * dot;
+        };
+        for (std::size_t a = 0; a < articles_.size(); ++a) {
+            if (candidates.empty() || candidates[a]) {
+                for (std::size_t d = article_docs_[a]; d < article_docs_[a + 1]; ++d) score(d);
+            }
         }
     }
 
@@ -276,16 +293,11 @@ std::vector<Match> Index::Search(std::string_view query, std::size_t k, std::str
         decay[i] = std::pow(options_.second_variant_weight, static_cast<double>(i));
         decay_sum[i + 1] = decay_sum[i] + decay[i];
     }
-    std::vector<float> prob;
-    if (!classifier_.empty()) {
-        const auto sparse = HashedFeatures(weighed);
-        classifier_.Probabilities({sparse, dense}, prob);
-    }
     const double share = prob.empty() ? 0.0 : options_.classifier_weight;
     std::vector<Match> out;
     for (std::size_t a = 0; a < articles_.size(); ++a) {
         const Article& art = articles_[a];
-        if (!art.enabled || (!lang.empty() && art.lang != lang)) continue;
+        if (!Eligible(art, lang)) continue;
         double retrieval = 0;
         if (top[a][0] > 0) {
             double raw = 0;
@@ -307,6 +319,34 @@ std::vector<Match> Index::Search(std::string_view query, std::size_t k, std::str
                       });
     out.resize(keep);
     return out;
+}
+
+std::vector<bool> Index::SemanticCandidates(const std::vector<float>& doc_scores, const std::vector<float>& prob,
+                                            std::string_view lang) const {
+    const std::size_t limit = options_.semantic_candidates;
+    // Without the classifier, lexical retrieval alone would choose, and miss a paraphrase sharing
+    // no words with its article's variants: score every variant then.
+    if (limit == 0 || semantic_.empty() || prob.empty() || articles_.size() <= limit) return {};  // every article
+    // Each eligible article's best lexical variant, and its probability.
+    std::vector<std::pair<float, std::uint32_t>> lexical, classified;
+    for (std::uint32_t a = 0; a < articles_.size(); ++a) {
+        if (!Eligible(articles_[a], lang)) continue;
+        float best = 0;
+        for (std::size_t d = article_docs_[a]; d < article_docs_[a + 1]; ++d) best = std::max(best, doc_scores[d]);
+        lexical.emplace_back(best, a);
+        classified.emplace_back(prob[a], a);
+    }
+    std::vector<bool> chosen(articles_.size(), false);
+    // The `n` best of `ranked` (ties by article order, so a search is deterministic).
+    auto take = [&](std::vector<std::pair<float, std::uint32_t>>& ranked, std::size_t n) {
+        n = std::min(n, ranked.size());
+        std::nth_element(ranked.begin(), ranked.begin() + static_cast<std::ptrdiff_t>(n), ranked.end(),
+                         [](const auto& x, const auto& y) { return x.first != y.first ? x.first > y.first : x.second < y.second; });
+        for (std::size_t i = 0; i < n; ++i) chosen[ranked[i].second] = true;
+    };
+    take(lexical, limit - limit / 2);
+    take(classified, limit / 2);
+    return chosen;
 }
 
 const Article* Index::Find(const ArticleId& id) const {

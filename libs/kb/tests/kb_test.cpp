@@ -167,6 +167,32 @@ TEST(Index, ClassifierOnEmbeddingsRanksTheRightArticleDeterministically) {
     EXPECT_DOUBLE_EQ(m[0].score, b.Search("cash", 2)[0].score) << "same data, same model";
 }
 
+TEST(Index, SemanticScoringOfCandidatesOnlyKeepsTheWinner) {
+    TopicEmbedder embedder;
+    Index::Options every;
+    every.semantic_candidates = 0;
+    Index::Options two = every;
+    two.semantic_candidates = 2;  // of 4 articles: the best by retrieval, the best by the classifier
+    Index full(Sample(), every, {{&embedder, 1.0, {}}});
+    Index few(Sample(), two, {{&embedder, 1.0, {}}});
+    for (const char* query : {"cash", "money please", "login"}) {
+        const auto want = full.Search(query, 1);
+        const auto got = few.Search(query, 1);
+        ASSERT_FALSE(want.empty()) << query;
+        ASSERT_FALSE(got.empty()) << query;
+        EXPECT_EQ(got[0].article->id, want[0].article->id) << query;
+        EXPECT_DOUBLE_EQ(got[0].score, want[0].score) << query;
+    }
+    // Without the classifier, retrieval alone would pick the candidates: "cash" shares no word
+    // with any variant, so every variant is scored.
+    Index::Options no_classifier = two;
+    no_classifier.classifier_weight = 0;
+    no_classifier.semantic_candidates = 1;
+    const auto m = Index(Sample(), no_classifier, {{&embedder, 1.0, {}}}).Search("cash", 1);
+    ASSERT_FALSE(m.empty());
+    EXPECT_EQ(m[0].article->id.str(), "refund");
+}
+
 TEST(Index, UnrelatedQueryScoresLowAndDisabledArticlesNeverMatch) {
     Index idx(Sample());
     auto m = idx.Search("what is the weather on mars", 3);

@@ -182,6 +182,10 @@ int RunEval(int argc, char** argv) {
                    "share of the score from the classifier trained on the variants (0 = retrieval only)")
         ->check(CLI::Range(0.0, 1.0))
         ->capture_default_str();
+    app.add_option("--semantic-candidates", index_options.semantic_candidates,
+                   "encoders' similarity for the variants of this many articles only, the best by retrieval "
+                   "and by the classifier (0 = every variant)")
+        ->capture_default_str();
     app.add_option("--classifier-epochs", index_options.classifier.epochs, "the classifier's training epochs")
         ->check(CLI::Range(1, 1000))
         ->capture_default_str();

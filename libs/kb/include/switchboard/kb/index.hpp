@@ -41,6 +41,11 @@ public:
         double second_variant_weight = 0.8;
         // Share of the final score given to the classifier's probability (0 = retrieval only).
         double classifier_weight = 0.5;
+        // Encoders' similarity is computed for the variants of at most this many articles: the
+        // best by lexical retrieval and the best by the classifier, half each (0, or no classifier:
+        // every variant). Past it, a query's cost no longer grows with the knowledge base's
+        // embeddings.
+        std::size_t semantic_candidates = 64;
         LinearClassifier::Options classifier;
         // Scale of each lexical space's (unit-length) TF-IDF vector, and of each encoder's
         // embedding, among the classifier's features.
@@ -95,10 +100,15 @@ private:
     // The classifier's lexical features: the spaces' vectors, terms hashed into hash_buckets_.
     std::vector<SparseFeature> HashedFeatures(const std::array<Weighed, kSpaces>& weighed) const;
     void TrainClassifier(const std::vector<Features>& doc_features, const std::vector<std::vector<float>>& embeddings);
+    // Which articles' variants get the encoders' similarity (see Options::semantic_candidates).
+    std::vector<bool> SemanticCandidates(const std::vector<float>& doc_scores, const std::vector<float>& prob,
+                                         std::string_view lang) const;
+    bool Eligible(const Article& a, std::string_view lang) const { return a.enabled && (lang.empty() || a.lang == lang); }
 
     Options options_;
     std::vector<Article> articles_;
     std::vector<std::uint32_t> doc_article_;  // question variant → article index
+    std::vector<std::uint32_t> article_docs_;  // article a's variants are [article_docs_[a], article_docs_[a + 1])
     std::array<Space, kSpaces> spaces_;
     std::vector<Semantic> semantic_;
     // Per encoder, doc-major: each variant's embedding as int8 (times its scale), a quarter of the
