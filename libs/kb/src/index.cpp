@@ -276,15 +276,6 @@ std::vector<Match> Index::Search(std::string_view query, std::size_t k, std::str
 
     // An article's evidence: its best variants, the i-th weighted decay^i (a vote of near neighbours).
     constexpr std::size_t kTop = 5;
-    std::vector<std::array<float, kTop>> top(articles_.size(), std::array<float, kTop>{});
-    for (std::size_t d = 0; d < doc_scores.size(); ++d) {
-        float s = doc_scores[d];
-        if (s <= 0) continue;
-        auto& t = top[doc_article_[d]];
-        for (std::size_t i = 0; i < kTop && s > 0; ++i) {
-            if (s > t[i]) std::swap(s, t[i]);
-        }
-    }
     // decay_sum[n]: the most an article with n variants can collect, so few-variant articles are
     // not penalized for having few paraphrases.
     std::array<double, kTop> decay{};
@@ -294,30 +285,47 @@ std::vector<Match> Index::Search(std::string_view query, std::size_t k, std::str
         decay_sum[i + 1] = decay_sum[i] + decay[i];
     }
     const double share = prob.empty() ? 0.0 : options_.classifier_weight;
+    // The k best so far in a heap whose top is the worst of them.
+    auto better = [](const Match& x, const Match& y) {
+        return x.score != y.score ? x.score > y.score : x.article->id < y.article->id;
+    };
     std::vector<Match> out;
+    if (k == 0) return out;
+    out.reserve(std::min(k, articles_.size()));
     for (std::size_t a = 0; a < articles_.size(); ++a) {
         const Article& art = articles_[a];
         if (!Eligible(art, lang)) continue;
+        std::array<float, kTop> top{};  // best variant scores, descending
+        for (std::size_t d = article_docs_[a]; d < article_docs_[a + 1]; ++d) {
+            float v = doc_scores[d];
+            if (v <= top[kTop - 1]) continue;
+            for (std::size_t i = 0; i < kTop; ++i) {
+                if (v > top[i]) std::swap(v, top[i]);
+            }
+        }
         double retrieval = 0;
-        if (top[a][0] > 0) {
+        if (top[0] > 0) {
             double raw = 0;
-            for (std::size_t i = 0; i < kTop; ++i) raw += decay[i] * top[a][i];
+            for (std::size_t i = 0; i < kTop; ++i) raw += decay[i] * top[i];
             const std::size_t n = std::min(kTop, art.questions.size());
             // A near-exact match of one curated variant is as strong as a chorus of close ones.
             const double vote = raw / (total_weight * decay_sum[n]);
-            const double single = top[a][0] / total_weight;
+            const double single = top[0] / total_weight;
             retrieval = std::max(vote, single * single);
         }
         const double score = (1.0 - share) * retrieval + (share > 0 ? share * prob[a] : 0.0);
         if (score <= 0) continue;
-        out.push_back({&art, std::clamp(score, 0.0, 1.0)});
+        const Match m{&art, std::clamp(score, 0.0, 1.0)};
+        if (out.size() < k) {
+            out.push_back(m);
+            std::push_heap(out.begin(), out.end(), better);
+        } else if (better(m, out.front())) {
+            std::pop_heap(out.begin(), out.end(), better);
+            out.back() = m;
+            std::push_heap(out.begin(), out.end(), better);
+        }
     }
-    const std::size_t keep = std::min(k, out.size());
-    std::partial_sort(out.begin(), out.begin() + static_cast<std::ptrdiff_t>(keep), out.end(),
-                      [](const Match& x, const Match& y) {
-                          return x.score != y.score ? x.score > y.score : x.article->id < y.article->id;
-                      });
-    out.resize(keep);
+    std::sort_heap(out.begin(), out.end(), better);
     return out;
 }
 
@@ -327,25 +335,35 @@ std::vector<bool> Index::SemanticCandidates(const std::vector<float>& doc_scores
     // Without the classifier, lexical retrieval alone would choose, and miss a paraphrase sharing
     // no words with its article's variants: score every variant then.
     if (limit == 0 || semantic_.empty() || prob.empty() || articles_.size() <= limit) return {};  // every article
-    // Each eligible article's best lexical variant, and its probability.
-    std::vector<std::pair<float, std::uint32_t>> lexical, classified;
+    // The best articles by their best lexical variant and by probability, each kept in a small
+    // heap whose top is its worst (most of thousands of articles are rejected by one comparison).
+    // Ties go to the earlier article, so a search is deterministic.
+    using Ranked = std::pair<float, std::uint32_t>;
+    auto better = [](const Ranked& x, const Ranked& y) { return x.first != y.first ? x.first > y.first : x.second < y.second; };
+    auto offer = [&](std::vector<Ranked>& heap, std::size_t n, Ranked r) {
+        if (heap.size() < n) {
+            heap.push_back(r);
+            std::push_heap(heap.begin(), heap.end(), better);
+        } else if (better(r, heap.front())) {
+            std::pop_heap(heap.begin(), heap.end(), better);
+            heap.back() = r;
+            std::push_heap(heap.begin(), heap.end(), better);
+        }
+    };
+    const std::size_t by_lexical = limit - limit / 2, by_classifier = limit / 2;
+    std::vector<Ranked> lexical, classified;
+    lexical.reserve(by_lexical);
+    classified.reserve(by_classifier);
     for (std::uint32_t a = 0; a < articles_.size(); ++a) {
         if (!Eligible(articles_[a], lang)) continue;
         float best = 0;
         for (std::size_t d = article_docs_[a]; d < article_docs_[a + 1]; ++d) best = std::max(best, doc_scores[d]);
-        lexical.emplace_back(best, a);
-        classified.emplace_back(prob[a], a);
+        offer(lexical, by_lexical, {best, a});
+        offer(classified, by_classifier, {prob[a], a});
     }
     std::vector<bool> chosen(articles_.size(), false);
-    // The `n` best of `ranked` (ties by article order, so a search is deterministic).
-    auto take = [&](std::vector<std::pair<float, std::uint32_t>>& ranked, std::size_t n) {
-        n = std::min(n, ranked.size());
-        std::nth_element(ranked.begin(), ranked.begin() + static_cast<std::ptrdiff_t>(n), ranked.end(),
-                         [](const auto& x, const auto& y) { return x.first != y.first ? x.first > y.first : x.second < y.second; });
-        for (std::size_t i = 0; i < n; ++i) chosen[ranked[i].second] = true;
-    };
-    take(lexical, limit - limit / 2);
-    take(classified, limit / 2);
+    for (const auto& r : lexical) chosen[r.second] = true;
+    for (const auto& r : classified) chosen[r.second] = true;
     return chosen;
 }
 
