@@ -4,6 +4,7 @@
 #include <nlohmann/json.hpp>
 
 #include <chrono>
+#include <cmath>
 #include <fstream>
 #include <iostream>
 #include <map>
@@ -66,12 +67,27 @@ struct Metrics {
     double Precision() const { return answered ? 100.0 * answered_correct / answered : 100.0; }
     // Precision if out-of-scope messages made up `oos_share` (0..1) of the traffic instead of
     // their share of these cases: each out-of-scope answer counts as that many.
-    double PrecisionAt(double oos_share) const {
-        if (oos_share < 0 || oos == 0 || in_scope == 0) return Precision();
-        const double w = oos_share / (1.0 - oos_share) * in_scope / oos;
+    // With z > 0, a pessimistic bound instead: the rates of wrong in-scope answers and of
+    // out-of-scope answers at the upper end of their one-sided Wilson intervals (z = 1.645: 95%),
+    // so that a precision target met on a few hundred cases is not met by luck.
+    double PrecisionAt(double oos_share, double z = 0) const {
+        if (answered == 0) return 100.0;
+        if (in_scope == 0) return Precision();
+        const double share = oos_share >= 0 && oos > 0 ? oos_share
+                                                       : static_cast<double>(oos) / static_cast<double>(in_scope + oos);
         const double wrong_in_scope = answered - answered_oos - answered_correct;
-        const double denom = answered_correct + wrong_in_scope + w * answered_oos;
-        return denom > 0 ? 100.0 * answered_correct / denom : 100.0;
+        const double correct = static_cast<double>(answered_correct) / in_scope;
+        const double wrong = WilsonUpper(wrong_in_scope, in_scope, z);
+        const double oos_answered = oos > 0 ? WilsonUpper(answered_oos, oos, z) : 0.0;
+        const double denom = (1.0 - share) * (correct + wrong) + share * oos_answered;
+        return denom > 0 ? 100.0 * (1.0 - share) * correct / denom : 100.0;
+    }
+    // The upper end of the Wilson score interval of k events in n trials (k / n when z = 0).
+    static double WilsonUpper(double k, double n, double z) {
+        const double p = k / n;
+        if (z == 0) return p;
+        const double z2n = z * z / n;
+        return (p + z2n / 2 + z * std::sqrt(p * (1 - p) / n + z2n / (4 * n))) / (1 + z2n);
     }
 };
 
@@ -132,8 +148,19 @@ bool ValidObjective(const std::string& objective, std::string_view prefix) {
     }
 }
 
+// z with P(Z <= z) = p for a standard normal Z, p in [0.5, 1) (0 for 0.5 or less); by bisection.
+double NormalQuantile(double p) {
+    if (p <= 0.5) return 0;
+    double lo = 0, hi = 10;
+    for (int i = 0; i < 100; ++i) {
+        const double mid = (lo + hi) / 2;
+        (0.5 * std::erfc(-mid / std::sqrt(2.0)) < p ? lo : hi) = mid;
+    }
+    return (lo + hi) / 2;
+}
+
 // The objective tuned on the validation cases.
-double Objective(const Metrics& m, const std::string& objective, double oos_share) {
+double Objective(const Metrics& m, const std::string& objective, double oos_share, double precision_z) {
     if (objective == "balanced") return m.InScopeAccuracy() + m.OosRecall();
     if (objective.rfind("oos-recall:", 0) == 0) {
         // "oos-recall:R": answer as much as possible while handing off at least R% of out-of-scope.
@@ -142,7 +169,7 @@ double Objective(const Metrics& m, const std::string& objective, double oos_shar
     }
     // "precision:P": answer as much as possible with at least P% precision.
     const double p = std::stod(objective.substr(10));
-    const double precision = m.PrecisionAt(oos_share);
+    const double precision = m.PrecisionAt(oos_share, precision_z);
     return precision >= p ? m.InScopeAccuracy() : -1.0 + precision / 1000.0;
 }
 
@@ -173,6 +200,12 @@ int RunEval(int argc, char** argv) {
                    "for 'precision:P': the share (0..1) of out-of-scope messages expected in real traffic, when "
                    "the tuning cases have another (CLINC150's val has 3%, its test 18%); default: as in the cases")
         ->check(CLI::Range(0.0, 0.99));
+    double confidence = 0;
+    app.add_option("--precision-confidence", confidence,
+                   "for 'precision:P': how sure the tuning cases must make it that precision is >= P (one-sided; "
+                   "0 = their precision itself)")
+        ->check(CLI::Range(0.0, 0.999))
+        ->capture_default_str();
     std::vector<double> weights;
     app.add_option("--index-weights", weights,
                    "retrieval weights: words bigrams chars second-variant semantic (default: the engine's)")
@@ -216,6 +249,7 @@ int RunEval(int argc, char** argv) {
         std::cerr << "assistant eval: --objective must be 'balanced', 'precision:P' or 'oos-recall:R' (P, R in 0..100)\n";
         return 2;
     }
+    const double precision_z = NormalQuantile(confidence);
 
     auto articles = kb::LoadJsonlFile(kb_path);
     if (!articles) {
@@ -276,7 +310,7 @@ int RunEval(int argc, char** argv) {
         double best = -1e9;
         sweep(tuned, options, [&](const Responder::Options& o, const Metrics& m) {
             if (margin >= 0 && o.margin != margin) return;
-            const double v = Objective(m, objective, oos_share);
+            const double v = Objective(m, objective, oos_share, precision_z);
             if (v > best) {
                 best = v;
                 options.threshold = o.threshold;
@@ -292,7 +326,7 @@ int RunEval(int argc, char** argv) {
                 for (int ti = 0; ti <= 100; ++ti) {
                     Responder::Options o = options;
                     o.language_thresholds[lang] = ti / 100.0;
-                    const double v = Objective(Measure(subset, o), objective, oos_share);
+                    const double v = Objective(Measure(subset, o), objective, oos_share, precision_z);
                     if (v > best_lang) {
                         best_lang = v;
                         options.language_thresholds[lang] = ti / 100.0;
@@ -325,6 +359,7 @@ int RunEval(int argc, char** argv) {
         {"language_thresholds", options.language_thresholds},
         {"margin", options.margin},
         {"objective", tune_path.empty() ? "none" : objective},
+        {"precision_confidence", confidence},
         {"cases", static_cast<int>(cases->size())},
         {"in_scope_cases", m.in_scope},
         {"oos_cases", m.oos},

@@ -69,6 +69,25 @@ TEST(Eval, AThresholdNobodyReachesHandsEverythingOff) {
     EXPECT_EQ(j["answered"], 0);
 }
 
+TEST(Eval, APrecisionTargetHeldWithConfidenceAnswersLess) {
+    auto tuned = [](const std::string& confidence) {
+        const EvalRun r = Eval({"--kb", kDemo + "/kb.jsonl", "--cases", kDemo + "/cases-test.jsonl", "--tune-on",
+                                kDemo + "/cases-val.jsonl", "--objective", "precision:85", "--precision-confidence",
+                                confidence, "--encoders", "off"});
+        EXPECT_EQ(r.code, 0) << r.err;
+        return nlohmann::json::parse(r.out);
+    };
+    const auto point = tuned("0");
+    const auto sure = tuned("0.95");
+    EXPECT_EQ(sure["precision_confidence"], 0.95);
+    // On 140 cases, being 95% sure of 85% precision needs a clearly higher one on them: fewer answers.
+    EXPECT_LT(sure["answered"].get<int>(), point["answered"].get<int>());
+    for (const char* lang : {"en", "ru"}) {
+        EXPECT_GE(sure["language_thresholds"][lang].get<double>(), point["language_thresholds"][lang].get<double>())
+            << lang;
+    }
+}
+
 TEST(Eval, BadInputIsAnErrorNamingIt) {
     const auto dir = std::filesystem::temp_directory_path() / "sb-eval-test";
     std::filesystem::create_directories(dir);
