@@ -91,6 +91,10 @@ Index::Index(std::vector<Article> articles, Options options, std::vector<Semanti
     std::vector<Features> doc_features;
     std::array<std::vector<std::vector<std::string>>, kSpaces> docs;
     for (std::size_t a = 0; a < articles_.size(); ++a) {
+        const auto lang = std::find(langs_.begin(), langs_.end(), articles_[a].lang);
+        article_lang_.push_back(static_cast<std::uint16_t>(lang - langs_.begin()));
+        if (lang == langs_.end()) langs_.push_back(articles_[a].lang);
+        enabled_.push_back(articles_[a].enabled ? 1 : 0);
         article_docs_.push_back(static_cast<std::uint32_t>(doc_article_.size()));
         for (const auto& q : articles_[a].questions) {
             doc_features.push_back(Extract(q));
@@ -252,7 +256,8 @@ std::vector<Match> Index::Search(std::string_view query, std::size_t k, std::str
     }
     std::vector<float> prob;
     if (!classifier_.empty()) classifier_.Probabilities({HashedFeatures(weighed), dense}, prob);
-    const auto candidates = SemanticCandidates(doc_scores, prob, lang);
+    const auto eligible = Eligible(lang);
+    const auto candidates = SemanticCandidates(doc_scores, prob, eligible);
     for (std::size_t s = 0; s < semantic_.size(); ++s) {
         const Semantic& sem = semantic_[s];
         const bool understood = lang.empty() || sem.languages.empty() ||
@@ -293,8 +298,7 @@ std::vector<Match> Index::Search(std::string_view query, std::size_t k, std::str
     if (k == 0) return out;
     out.reserve(std::min(k, articles_.size()));
     for (std::size_t a = 0; a < articles_.size(); ++a) {
-        const Article& art = articles_[a];
-        if (!Eligible(art, lang)) continue;
+        if (!eligible[a]) continue;
         std::array<float, kTop> top{};  // best variant scores, descending
         for (std::size_t d = article_docs_[a]; d < article_docs_[a + 1]; ++d) {
             float v = doc_scores[d];
@@ -307,7 +311,7 @@ std::vector<Match> Index::Search(std::string_view query, std::size_t k, std::str
         if (top[0] > 0) {
             double raw = 0;
             for (std::size_t i = 0; i < kTop; ++i) raw += decay[i] * top[i];
-            const std::size_t n = std::min(kTop, art.questions.size());
+            const std::size_t n = std::min<std::size_t>(kTop, article_docs_[a + 1] - article_docs_[a]);
             // A near-exact match of one curated variant is as strong as a chorus of close ones.
             const double vote = raw / (total_weight * decay_sum[n]);
             const double single = top[0] / total_weight;
@@ -315,7 +319,7 @@ std::vector<Match> Index::Search(std::string_view query, std::size_t k, std::str
         }
         const double score = (1.0 - share) * retrieval + (share > 0 ? share * prob[a] : 0.0);
         if (score <= 0) continue;
-        const Match m{&art, std::clamp(score, 0.0, 1.0)};
+        const Match m{&articles_[a], std::clamp(score, 0.0, 1.0)};
         if (out.size() < k) {
             out.push_back(m);
             std::push_heap(out.begin(), out.end(), better);
@@ -330,7 +334,7 @@ std::vector<Match> Index::Search(std::string_view query, std::size_t k, std::str
 }
 
 std::vector<bool> Index::SemanticCandidates(const std::vector<float>& doc_scores, const std::vector<float>& prob,
-                                            std::string_view lang) const {
+                                            const std::vector<std::uint8_t>& eligible) const {
     const std::size_t limit = options_.semantic_candidates;
     // Without the classifier, lexical retrieval alone would choose, and miss a paraphrase sharing
     // no words with its article's variants: score every variant then.
@@ -355,7 +359,7 @@ std::vector<bool> Index::SemanticCandidates(const std::vector<float>& doc_scores
     lexical.reserve(by_lexical);
     classified.reserve(by_classifier);
     for (std::uint32_t a = 0; a < articles_.size(); ++a) {
-        if (!Eligible(articles_[a], lang)) continue;
+        if (!eligible[a]) continue;
         float best = 0;
         for (std::size_t d = article_docs_[a]; d < article_docs_[a + 1]; ++d) best = std::max(best, doc_scores[d]);
         offer(lexical, by_lexical, {best, a});
@@ -365,6 +369,15 @@ std::vector<bool> Index::SemanticCandidates(const std::vector<float>& doc_scores
     for (const auto& r : lexical) chosen[r.second] = true;
     for (const auto& r : classified) chosen[r.second] = true;
     return chosen;
+}
+
+std::vector<std::uint8_t> Index::Eligible(std::string_view lang) const {
+    std::vector<std::uint8_t> out = enabled_;
+    if (lang.empty()) return out;
+    const auto it = std::find(langs_.begin(), langs_.end(), lang);
+    const auto id = static_cast<std::uint16_t>(it - langs_.begin());  // not found: matches no article
+    for (std::size_t a = 0; a < out.size(); ++a) out[a] &= article_lang_[a] == id ? 1 : 0;
+    return out;
 }
 
 const Article* Index::Find(const ArticleId& id) const {

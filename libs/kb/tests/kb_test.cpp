@@ -204,6 +204,8 @@ TEST(Index, LanguageFilterAndK) {
     Index idx(Sample());
     for (const auto& x : idx.Search("password пароль", 5, "ru")) EXPECT_EQ(x.article->lang, "ru");
     EXPECT_LE(idx.Search("password refund money", 1).size(), 1u);
+    EXPECT_TRUE(idx.Search("password пароль", 5, "de").empty()) << "no article in that language";
+    EXPECT_TRUE(idx.Search("password", 0).empty());
 }
 
 }  // namespace

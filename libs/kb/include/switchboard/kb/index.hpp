@@ -102,13 +102,18 @@ private:
     void TrainClassifier(const std::vector<Features>& doc_features, const std::vector<std::vector<float>>& embeddings);
     // Which articles' variants get the encoders' similarity (see Options::semantic_candidates).
     std::vector<bool> SemanticCandidates(const std::vector<float>& doc_scores, const std::vector<float>& prob,
-                                         std::string_view lang) const;
-    bool Eligible(const Article& a, std::string_view lang) const { return a.enabled && (lang.empty() || a.lang == lang); }
+                                         const std::vector<std::uint8_t>& eligible) const;
+    // Which articles a search may return: enabled ones, in `lang` when it is set. One byte per
+    // article, so a search over thousands does not walk the Article objects.
+    std::vector<std::uint8_t> Eligible(std::string_view lang) const;
 
     Options options_;
     std::vector<Article> articles_;
     std::vector<std::uint32_t> doc_article_;  // question variant → article index
     std::vector<std::uint32_t> article_docs_;  // article a's variants are [article_docs_[a], article_docs_[a + 1])
+    std::vector<std::string> langs_;           // the articles' languages, each once
+    std::vector<std::uint16_t> article_lang_;  // index into langs_
+    std::vector<std::uint8_t> enabled_;
     std::array<Space, kSpaces> spaces_;
     std::vector<Semantic> semantic_;
     // Per encoder, doc-major: each variant's embedding as int8 (times its scale), a quarter of the
