@@ -303,8 +303,10 @@ std::vector<Match> Index::Search(std::string_view query, std::size_t k, std::str
         for (std::size_t d = article_docs_[a]; d < article_docs_[a + 1]; ++d) {
             float v = doc_scores[d];
             if (v <= top[kTop - 1]) continue;
-            for (std::size_t i = 0; i < kTop; ++i) {
-                if (v > top[i]) std::swap(v, top[i]);
+            for (std::size_t i = 0; i < kTop; ++i) {  // insertion without branches (random data)
+                const float high = std::max(v, top[i]);
+                v = std::min(v, top[i]);
+                top[i] = high;
             }
         }
         double retrieval = 0;
