@@ -1,6 +1,8 @@
 #include "linear.hpp"
 
 #include <algorithm>
+#include <bit>
+#include <cstdint>
 #include <cstdlib>
 #include <cstring>
 #include <string_view>
@@ -8,6 +10,10 @@
 #if defined(__x86_64__)
 #include <immintrin.h>
 #define SWITCHBOARD_ENCODER_X86 1
+// GCC 12's AVX-512 headers build some conversions from a deliberately undefined register
+// (_mm512_undefined_*), which its own -Wuninitialized then reports (GCC bug 105593).
+#pragma GCC diagnostic ignored "-Wuninitialized"
+#pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
 #endif
 
 namespace switchboard::encoder {
@@ -160,6 +166,81 @@ void TileSse(const float* const* x, const float* panel, std::size_t in, const fl
     }
 }
 
+// bfloat16 of `f`, rounded to nearest even (weights and activations are finite).
+std::uint16_t ToBf16(float f) {
+    const auto u = std::bit_cast<std::uint32_t>(f);
+    return static_cast<std::uint16_t>((u + 0x7FFFU + ((u >> 16) & 1U)) >> 16);
+}
+
+// `n` floats as bfloat16 into `out`, padded with a zero to an even count.
+__attribute__((target("avx512f,avx512bf16"))) void RowToBf16(const float* x, std::size_t n, std::uint16_t* out) {
+    std::size_t i = 0;
+    for (; i + 32 <= n; i += 32) {
+        const __m512bh v = _mm512_cvtne2ps_pbh(_mm512_loadu_ps(x + i + 16), _mm512_loadu_ps(x + i));
+        _mm512_storeu_si512(out + i, __builtin_bit_cast(__m512i, v));
+    }
+    for (; i < n; ++i) out[i] = ToBf16(x[i]);
+    if (n % 2 != 0) out[n] = 0;
+}
+
+// A pair of bfloat16 inputs (x[2j], x[2j + 1]) in every 32-bit lane.
+__attribute__((target("avx512f,avx512bf16"))) __m512bh BroadcastPair(const std::uint16_t* x) {
+    return __builtin_bit_cast(__m512bh, _mm512_broadcastd_epi32(_mm_loadu_si32(x)));
+}
+
+// One bfloat16 tile: `kRows` rows × one 16-column panel, over `pairs` pairs of inputs. Each
+// VDPBF16PS multiplies 16 columns × 2 inputs and adds them to float32 accumulators.
+#define SB_BF16_ROWS(X) X(0) X(1) X(2) X(3) X(4) X(5) X(6) X(7)
+
+template <std::size_t kRows>
+__attribute__((target("avx512f,avx512bf16"))) void TileBf16(const std::uint16_t* x, std::size_t x_stride,
+                                                            const std::uint16_t* panel, std::size_t pairs,
+                                                            const float* bias, float* y, std::size_t y_stride) {
+    static_assert(kRows >= 2 && kRows <= 8);
+    const __m512 b = _mm512_loadu_ps(bias);
+#define SB_INIT(i) [[maybe_unused]] __m512 acc##i = b;
+    SB_BF16_ROWS(SB_INIT)
+#undef SB_INIT
+    for (std::size_t j = 0; j < pairs; ++j) {
+        const __m512bh w = __builtin_bit_cast(__m512bh, _mm512_loadu_si512(panel + j * 32));
+#define SB_DP(i) \
+    if constexpr (kRows > (i)) acc##i = _mm512_dpbf16_ps(acc##i, BroadcastPair(x + (i)*x_stride + 2 * j), w);
+        SB_BF16_ROWS(SB_DP)
+#undef SB_DP
+    }
+#define SB_STORE(i) \
+    if constexpr (kRows > (i)) _mm512_storeu_ps(y + (i)*y_stride, acc##i);
+    SB_BF16_ROWS(SB_STORE)
+#undef SB_STORE
+}
+
+#undef SB_BF16_ROWS
+
+// One row: four accumulators over interleaved pairs, so each VDPBF16PS need not wait for the last.
+__attribute__((target("avx512f,avx512bf16"))) void TileBf16OneRow(const std::uint16_t* x, std::size_t /*x_stride*/,
+                                                                  const std::uint16_t* panel, std::size_t pairs,
+                                                                  const float* bias, float* y, std::size_t /*y_stride*/) {
+    __m512 a0 = _mm512_loadu_ps(bias), a1 = _mm512_setzero_ps(), a2 = a1, a3 = a1;
+    std::size_t j = 0;
+    for (; j + 4 <= pairs; j += 4) {
+        const std::uint16_t* w = panel + j * 32;
+        a0 = _mm512_dpbf16_ps(a0, BroadcastPair(x + 2 * j), __builtin_bit_cast(__m512bh, _mm512_loadu_si512(w)));
+        a1 = _mm512_dpbf16_ps(a1, BroadcastPair(x + 2 * j + 2), __builtin_bit_cast(__m512bh, _mm512_loadu_si512(w + 32)));
+        a2 = _mm512_dpbf16_ps(a2, BroadcastPair(x + 2 * j + 4), __builtin_bit_cast(__m512bh, _mm512_loadu_si512(w + 64)));
+        a3 = _mm512_dpbf16_ps(a3, BroadcastPair(x + 2 * j + 6), __builtin_bit_cast(__m512bh, _mm512_loadu_si512(w + 96)));
+    }
+    for (; j < pairs; ++j) {
+        a0 = _mm512_dpbf16_ps(a0, BroadcastPair(x + 2 * j), __builtin_bit_cast(__m512bh, _mm512_loadu_si512(panel + j * 32)));
+    }
+    _mm512_storeu_ps(y, _mm512_add_ps(_mm512_add_ps(a0, a1), _mm512_add_ps(a2, a3)));
+}
+
+using TileBf16Fn = void (*)(const std::uint16_t*, std::size_t, const std::uint16_t*, std::size_t, const float*,
+                            float*, std::size_t);
+constexpr TileBf16Fn kBf16Tiles[] = {nullptr,     TileBf16OneRow, TileBf16<2>, TileBf16<3>, TileBf16<4>,
+                                     TileBf16<5>, TileBf16<6>,    TileBf16<7>, TileBf16<8>};
+constexpr std::size_t kMaxBf16Tile = 8;
+
 // A tile reads its `kRows` input rows through pointers, so rows may lie anywhere (ApplyRows).
 using TileFn = void (*)(const float* const*, const float*, std::size_t, const float*, float*, std::size_t);
 
@@ -203,10 +284,13 @@ SimdLevel BestSimdLevel() {
     static const SimdLevel level = [] {
         // A diagnostic override, to measure or check the baseline kernel on an AVX2 machine.
         const char* forced = std::getenv("SWITCHBOARD_ENCODER_SIMD");  // NOLINT(concurrency-mt-unsafe)
-        if (forced != nullptr && std::string_view(forced) == "baseline") return SimdLevel::kBaseline;
+        const std::string_view cap = forced != nullptr ? forced : "";
+        if (cap == "baseline") return SimdLevel::kBaseline;
         __builtin_cpu_init();
-        return __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma") ? SimdLevel::kAvx2
-                                                                               : SimdLevel::kBaseline;
+        if (!__builtin_cpu_supports("avx2") || !__builtin_cpu_supports("fma")) return SimdLevel::kBaseline;
+        if (cap == "avx2") return SimdLevel::kAvx2;
+        return __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512bf16") ? SimdLevel::kAvx512Bf16
+                                                                                        : SimdLevel::kAvx2;
     }();
     return level;
 #else
@@ -225,6 +309,16 @@ PackedLinear::PackedLinear(const float* w, const float* bias, std::size_t out, s
         const float* src = w + o * in;
         for (std::size_t k = 0; k < in; ++k) dst[k * kPanel] = src[k];
     }
+#if SWITCHBOARD_ENCODER_X86
+    if (BestSimdLevel() == SimdLevel::kAvx512Bf16) {
+        const std::size_t pairs = (in + 1) / 2;
+        bf16_panels_.assign(panels * pairs * kPanel * 2, 0);
+        for (std::size_t o = 0; o < out; ++o) {
+            std::uint16_t* dst = bf16_panels_.data() + (o / kPanel) * pairs * kPanel * 2 + (o % kPanel) * 2;
+            for (std::size_t k = 0; k < in; ++k) dst[(k / 2) * kPanel * 2 + k % 2] = ToBf16(w[o * in + k]);
+        }
+    }
+#endif
 }
 
 void PackedLinear::Apply(const float* x, std::size_t x_stride, std::size_t rows, float* y,
@@ -239,6 +333,10 @@ void PackedLinear::Apply(const float* x, std::size_t x_stride, std::size_t rows,
 
 void PackedLinear::ApplyRows(const float* const* x_rows, std::size_t rows, float* y, std::size_t y_stride,
                              SimdLevel level) const {
+    if (level == SimdLevel::kAvx512Bf16) {
+        if (!bf16_panels_.empty()) return ApplyRowsBf16(x_rows, rows, y, y_stride);
+        level = SimdLevel::kAvx2;  // capped by SWITCHBOARD_ENCODER_SIMD when the layer was built
+    }
     const bool avx2 = level == SimdLevel::kAvx2;
     const TileFn* tiles = avx2 ? kAvx2Tiles : kBaselineTiles;
     const std::size_t max_tile = avx2 ? kMaxAvx2Tile : kMaxBaselineTile;
@@ -269,6 +367,41 @@ void PackedLinear::ApplyRows(const float* const* x_rows, std::size_t rows, float
             }
         }
     }
+}
+
+void PackedLinear::ApplyRowsBf16(const float* const* x_rows, std::size_t rows, float* y, std::size_t y_stride) const {
+#if SWITCHBOARD_ENCODER_X86
+    const std::size_t pairs = (in_ + 1) / 2;
+    const std::size_t x_stride = 2 * pairs;  // bfloat16 values per converted row
+    const std::size_t panels = (out_ + kPanel - 1) / kPanel;
+    std::vector<std::uint16_t> xb(std::min(rows, kRowBlock) * x_stride);
+    float last[kPanel * kMaxBf16Tile];
+    for (std::size_t r0 = 0; r0 < rows; r0 += kRowBlock) {
+        const std::size_t block_rows = std::min(kRowBlock, rows - r0);
+        for (std::size_t r = 0; r < block_rows; ++r) RowToBf16(x_rows[r0 + r], in_, xb.data() + r * x_stride);
+        for (std::size_t p = 0; p < panels; ++p) {
+            const std::uint16_t* panel = bf16_panels_.data() + p * pairs * kPanel * 2;
+            const float* b = bias_.data() + p * kPanel;
+            const std::size_t cols = std::min(kPanel, out_ - p * kPanel);
+            const std::size_t tile_count = (block_rows + kMaxBf16Tile - 1) / kMaxBf16Tile;
+            for (std::size_t r = 0, tile = 0; r < block_rows; ++tile) {
+                const std::size_t n = block_rows / tile_count + (tile < block_rows % tile_count ? 1 : 0);
+                const std::uint16_t* xr = xb.data() + r * x_stride;
+                float* yr = y + (r0 + r) * y_stride + p * kPanel;
+                if (cols == kPanel) {
+                    kBf16Tiles[n](xr, x_stride, panel, pairs, b, yr, y_stride);
+                } else {
+                    kBf16Tiles[n](xr, x_stride, panel, pairs, b, last, kPanel);
+                    for (std::size_t i = 0; i < n; ++i)
+                        std::memcpy(yr + i * y_stride, last + i * kPanel, cols * sizeof(float));
+                }
+                r += n;
+            }
+        }
+    }
+#else
+    ApplyRows(x_rows, rows, y, y_stride, SimdLevel::kBaseline);
+#endif
 }
 
 }  // namespace switchboard::encoder

@@ -55,7 +55,7 @@ TEST_F(EncoderTest, MatchesTheReferenceTokensAndEmbeddings) {
         double max_diff = 0;
         for (std::size_t i = 0; i < got.size(); ++i)
             max_diff = std::max(max_diff, std::abs(got[i] - want[i]));
-        EXPECT_LT(max_diff, 1e-4);
+        EXPECT_LT(max_diff, testing::Tolerance(1e-4));
         EXPECT_NEAR(Similarity(got, got), 1.0, 1e-5);
         min_cosine = std::min(min_cosine, cosine);
         worst_diff = std::max(worst_diff, max_diff);

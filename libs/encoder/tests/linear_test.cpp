@@ -10,7 +10,12 @@
 namespace switchboard::encoder {
 namespace {
 
-// Both kernels against the plain formula, over shapes that exercise every tile height, a partial
+// float32 kernels: rounding only. bfloat16 multiplies: each factor is off by up to 2^-9 of itself.
+double Tolerance(SimdLevel level, double sum_of_magnitudes) {
+    return level == SimdLevel::kAvx512Bf16 ? 1e-4 + sum_of_magnitudes / 128 : 1e-4;
+}
+
+// Every kernel against the plain formula, over shapes that exercise every tile height, a partial
 // last panel and row blocks (more than 96 rows).
 void CheckAgainstNaive(SimdLevel level) {
     std::mt19937 rng(7);
@@ -30,10 +35,12 @@ void CheckAgainstNaive(SimdLevel level) {
                 layer.Apply(x.data(), x_stride, rows, y.data(), y_stride, level);
                 for (std::size_t r = 0; r < rows; ++r) {
                     for (std::size_t o = 0; o < out; ++o) {
-                        double want = b[o];
-                        for (std::size_t k = 0; k < in; ++k)
+                        double want = b[o], magnitude = 0;
+                        for (std::size_t k = 0; k < in; ++k) {
                             want += double{x[r * x_stride + k]} * w[o * in + k];
-                        ASSERT_NEAR(y[r * y_stride + o], want, 1e-4)
+                            magnitude += std::abs(double{x[r * x_stride + k]} * w[o * in + k]);
+                        }
+                        ASSERT_NEAR(y[r * y_stride + o], want, Tolerance(level, magnitude))
                             << "out " << out << " in " << in << " rows " << rows << " at " << r << "," << o;
                     }
                     for (std::size_t o = out; o < y_stride; ++o) {
@@ -62,9 +69,12 @@ void CheckRowsAgainstNaive(SimdLevel level) {
         layer.ApplyRows(x_rows.data(), rows, y.data(), out, level);
         for (std::size_t r = 0; r < rows; ++r) {
             for (std::size_t o = 0; o < out; ++o) {
-                double want = b[o];
-                for (std::size_t k = 0; k < in; ++k) want += double{x_rows[r][k]} * w[o * in + k];
-                ASSERT_NEAR(y[r * out + o], want, 1e-4) << "rows " << rows << " at " << r << "," << o;
+                double want = b[o], magnitude = 0;
+                for (std::size_t k = 0; k < in; ++k) {
+                    want += double{x_rows[r][k]} * w[o * in + k];
+                    magnitude += std::abs(double{x_rows[r][k]} * w[o * in + k]);
+                }
+                ASSERT_NEAR(y[r * out + o], want, Tolerance(level, magnitude)) << "rows " << rows << " at " << r << "," << o;
             }
         }
     }
@@ -72,7 +82,8 @@ void CheckRowsAgainstNaive(SimdLevel level) {
 
 TEST(PackedLinear, ApplyRowsReadsEachRowThroughItsPointer) {
     CheckRowsAgainstNaive(SimdLevel::kBaseline);
-    if (BestSimdLevel() == SimdLevel::kAvx2) CheckRowsAgainstNaive(SimdLevel::kAvx2);
+    if (BestSimdLevel() >= SimdLevel::kAvx2) CheckRowsAgainstNaive(SimdLevel::kAvx2);
+    if (BestSimdLevel() == SimdLevel::kAvx512Bf16) CheckRowsAgainstNaive(SimdLevel::kAvx512Bf16);
 }
 
 TEST(PackedLinear, BaselineKernelComputesXTimesWTransposedPlusBias) {
@@ -80,8 +91,13 @@ TEST(PackedLinear, BaselineKernelComputesXTimesWTransposedPlusBias) {
 }
 
 TEST(PackedLinear, Avx2KernelComputesXTimesWTransposedPlusBias) {
-    if (BestSimdLevel() != SimdLevel::kAvx2) GTEST_SKIP() << "this CPU has no AVX2/FMA";
+    if (BestSimdLevel() < SimdLevel::kAvx2) GTEST_SKIP() << "this CPU has no AVX2/FMA";
     CheckAgainstNaive(SimdLevel::kAvx2);
+}
+
+TEST(PackedLinear, Bf16KernelComputesXTimesWTransposedPlusBias) {
+    if (BestSimdLevel() != SimdLevel::kAvx512Bf16) GTEST_SKIP() << "this CPU has no AVX-512 BF16";
+    CheckAgainstNaive(SimdLevel::kAvx512Bf16);
 }
 
 }  // namespace

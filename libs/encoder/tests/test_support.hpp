@@ -12,6 +12,7 @@
 #include <string>
 #include <vector>
 
+#include "linear.hpp"
 #include "switchboard/core/error.hpp"
 
 namespace switchboard::encoder::testing {
@@ -21,6 +22,10 @@ inline nlohmann::json ReadJson(const std::string& name) {
     EXPECT_TRUE(in) << "cannot open test data " << name;
     return nlohmann::json::parse(in);
 }
+
+// How far a component may be from a float32 reference: `float32` when the encoder runs in
+// float32, more when it multiplies in bfloat16 (SimdLevel::kAvx512Bf16, about 1e-3 off).
+inline double Tolerance(double float32) { return BestSimdLevel() == SimdLevel::kAvx512Bf16 ? 3e-3 : float32; }
 
 inline double Cosine(const std::vector<float>& a, const std::vector<double>& b) {
     double dot = 0, na = 0, nb = 0;
