@@ -26,6 +26,20 @@ std::vector<std::size_t> CodePointStarts(const std::string& s) {
     return starts;
 }
 
+// Offers `item` to `heap`, which holds the `n` best by `better` with the worst of them on top:
+// most of thousands of offers are turned away by one comparison.
+template <typename T, typename Better>
+void KeepBest(std::vector<T>& heap, std::size_t n, const T& item, Better better) {
+    if (heap.size() < n) {
+        heap.push_back(item);
+        std::push_heap(heap.begin(), heap.end(), better);
+    } else if (n > 0 && better(item, heap.front())) {
+        std::pop_heap(heap.begin(), heap.end(), better);
+        heap.back() = item;
+        std::push_heap(heap.begin(), heap.end(), better);
+    }
+}
+
 }  // namespace
 
 Index::Features Index::Extract(std::string_view text) {
@@ -290,7 +304,7 @@ std::vector<Match> Index::Search(std::string_view query, std::size_t k, std::str
         decay_sum[i + 1] = decay_sum[i] + decay[i];
     }
     const double share = prob.empty() ? 0.0 : options_.classifier_weight;
-    // The k best so far in a heap whose top is the worst of them.
+    // The k best so far (KeepBest).
     auto better = [](const Match& x, const Match& y) {
         return x.score != y.score ? x.score > y.score : x.article->id < y.article->id;
     };
@@ -321,15 +335,7 @@ std::vector<Match> Index::Search(std::string_view query, std::size_t k, std::str
         }
         const double score = (1.0 - share) * retrieval + (share > 0 ? share * prob[a] : 0.0);
         if (score <= 0) continue;
-        const Match m{&articles_[a], std::clamp(score, 0.0, 1.0)};
-        if (out.size() < k) {
-            out.push_back(m);
-            std::push_heap(out.begin(), out.end(), better);
-        } else if (better(m, out.front())) {
-            std::pop_heap(out.begin(), out.end(), better);
-            out.back() = m;
-            std::push_heap(out.begin(), out.end(), better);
-        }
+        KeepBest(out, k, Match{&articles_[a], std::clamp(score, 0.0, 1.0)}, better);
     }
     std::sort_heap(out.begin(), out.end(), better);
     return out;
@@ -341,21 +347,10 @@ std::vector<bool> Index::SemanticCandidates(const std::vector<float>& doc_scores
     // Without the classifier, lexical retrieval alone would choose, and miss a paraphrase sharing
     // no words with its article's variants: score every variant then.
     if (limit == 0 || semantic_.empty() || prob.empty() || articles_.size() <= limit) return {};  // every article
-    // The best articles by their best lexical variant and by probability, each kept in a small
-    // heap whose top is its worst (most of thousands of articles are rejected by one comparison).
-    // Ties go to the earlier article, so a search is deterministic.
+    // The best articles by their best lexical variant and by probability. Ties go to the earlier
+    // article, so a search is deterministic.
     using Ranked = std::pair<float, std::uint32_t>;
     auto better = [](const Ranked& x, const Ranked& y) { return x.first != y.first ? x.first > y.first : x.second < y.second; };
-    auto offer = [&](std::vector<Ranked>& heap, std::size_t n, Ranked r) {
-        if (heap.size() < n) {
-            heap.push_back(r);
-            std::push_heap(heap.begin(), heap.end(), better);
-        } else if (better(r, heap.front())) {
-            std::pop_heap(heap.begin(), heap.end(), better);
-            heap.back() = r;
-            std::push_heap(heap.begin(), heap.end(), better);
-        }
-    };
     const std::size_t by_lexical = limit - limit / 2, by_classifier = limit / 2;
     std::vector<Ranked> lexical, classified;
     lexical.reserve(by_lexical);
@@ -364,8 +359,8 @@ std::vector<bool> Index::SemanticCandidates(const std::vector<float>& doc_scores
         if (!eligible[a]) continue;
         float best = 0;
         for (std::size_t d = article_docs_[a]; d < article_docs_[a + 1]; ++d) best = std::max(best, doc_scores[d]);
-        offer(lexical, by_lexical, {best, a});
-        offer(classified, by_classifier, {prob[a], a});
+        KeepBest(lexical, by_lexical, Ranked{best, a}, better);
+        KeepBest(classified, by_classifier, Ranked{prob[a], a}, better);
     }
     std::vector<bool> chosen(articles_.size(), false);
     for (const auto& r : lexical) chosen[r.second] = true;
