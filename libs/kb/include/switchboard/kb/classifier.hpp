@@ -34,11 +34,20 @@ public:
         // multiply-adds (examples × features × classes): bounds training on big knowledge bases.
         double max_work = 4e10;
         int min_epochs = 3;
+        // Examples whose gradients are computed with the same weights, then applied one after
+        // the other (at most kMaxBatch). Each weight row is then read once per batch, not once per
+        // example: with thousands of articles the weights do not fit in cache.
+        std::size_t batch = 16;
+        // A class whose gradient for an example is below this is not updated for it: once the
+        // model fits, that is most of thousands, and the few others are updated by index.
+        float min_gradient = 1e-4f;
     };
     struct Example {
         FeatureView features;
         std::uint32_t label;
     };
+
+    static constexpr std::size_t kMaxBatch = 64;
 
     LinearClassifier() = default;
     LinearClassifier(std::size_t sparse_dim, std::size_t dense_dim, std::size_t classes);
