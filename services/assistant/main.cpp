@@ -150,19 +150,19 @@ int main(int argc, char** argv) {
     assistant::KbCatalog catalog;
     assistant::KbPublisher publisher(*producer, naming.KbArticles());
     assistant::KbSync::Hooks kb_hooks;
-    kb_hooks.build_index = [&index_options, &encoders, &index](std::vector<kb::Article> articles) {
-        // Training the classifier grows with variants × articles (about a second for the demo's
-        // 50 articles, minutes for thousands): a big knowledge base is first served by retrieval
-        // alone, so a change is live within seconds, then by the full index.
-        constexpr std::size_t kRetrievalFirstAbove = 500;
-        if (index_options.classifier_weight > 0 && articles.size() > kRetrievalFirstAbove) {
-            kb::Index::Options retrieval_only = index_options;
-            retrieval_only.classifier_weight = 0;
-            index.Set(std::make_shared<const kb::Index>(articles, retrieval_only, encoders->spaces));
-            spdlog::info("knowledge base of {} articles served by retrieval while the classifier trains",
-                         articles.size());
-        }
+    kb_hooks.build_index = [&index_options, &encoders](std::vector<kb::Article> articles) {
         return std::make_shared<const kb::Index>(std::move(articles), index_options, encoders->spaces);
+    };
+    // Training the classifier grows with variants × articles (about a second for the demo's 50
+    // articles, half a minute for 5,000): a big knowledge base is first served by retrieval alone,
+    // so a change is live within seconds, then by the full index.
+    kb_hooks.build_quick_index = [&index_options, &encoders](
+                                     const std::vector<kb::Article>& articles) -> std::shared_ptr<const kb::Index> {
+        constexpr std::size_t kRetrievalFirstAbove = 500;
+        if (index_options.classifier_weight == 0 || articles.size() <= kRetrievalFirstAbove) return nullptr;
+        kb::Index::Options retrieval_only = index_options;
+        retrieval_only.classifier_weight = 0;
+        return std::make_shared<const kb::Index>(articles, retrieval_only, encoders->spaces);
     };
     kb_hooks.on_synced = [&consumers] {
         for (auto& c : consumers) c->Start();

@@ -85,24 +85,8 @@ void KbSync::Run() {
             }
             dirty_ = false;
             lock.unlock();
-            Rebuild();
-            catalog_.MarkSynced();
-            spdlog::info("knowledge base synced from {}: {} articles", publisher_.topic(), catalog_.size());
-            if (catalog_.size() == 0) {
-                spdlog::warn(
-                    "the knowledge base is empty: every question is handed to an operator until "
-                    "articles are added (KnowledgeBaseAdmin)");
-            }
-            if (hooks_.on_synced) {
-                try {
-                    hooks_.on_synced();
-                } catch (const std::exception& e) {
-                    spdlog::critical("after the knowledge base synced: {}", e.what());
-                }
-            }
+            Rebuild(/*first=*/true);
             lock.lock();
-            synced_.store(true);
-            cv_.notify_all();
             continue;
         }
         if (!dirty_) {
@@ -116,9 +100,31 @@ void KbSync::Run() {
         }
         dirty_ = false;
         lock.unlock();
-        Rebuild();
+        Rebuild(/*first=*/false);
         lock.lock();
     }
+}
+
+void KbSync::FirstSynced() {
+    catalog_.MarkSynced();
+    spdlog::info("knowledge base synced from {}: {} articles", publisher_.topic(), catalog_.size());
+    if (catalog_.size() == 0) {
+        spdlog::warn(
+            "the knowledge base is empty: every question is handed to an operator until "
+            "articles are added (KnowledgeBaseAdmin)");
+    }
+    if (hooks_.on_synced) {
+        try {
+            hooks_.on_synced();
+        } catch (const std::exception& e) {
+            spdlog::critical("after the knowledge base synced: {}", e.what());
+        }
+    }
+    {
+        std::lock_guard lock(mu_);
+        synced_.store(true);
+    }
+    cv_.notify_all();
 }
 
 bool KbSync::Seed(std::unique_lock<std::mutex>& lock) {
@@ -147,15 +153,28 @@ bool KbSync::Seed(std::unique_lock<std::mutex>& lock) {
     return true;
 }
 
-void KbSync::Rebuild() {
+void KbSync::Rebuild(bool first) {
     const auto started = Clock::now();
     KbCatalog::Articles snapshot = catalog_.Snapshot();
     std::vector<kb::Article> articles;
     articles.reserve(snapshot.size());
     for (auto& [id, article] : snapshot) articles.push_back(std::move(article));
     const std::size_t count = articles.size();
+    if (hooks_.build_quick_index) {
+        if (auto quick = hooks_.build_quick_index(articles)) {
+            index_.Set(std::move(quick));
+            spdlog::info("knowledge base of {} articles served by a quick index ({:.1f} s) while the full one builds",
+                         count, std::chrono::duration<double>(Clock::now() - started).count());
+            if (first) {
+                FirstSynced();
+                first = false;
+            }
+            cv_.notify_all();  // WaitIndexed sees the quick index
+        }
+    }
     index_.Set(hooks_.build_index ? hooks_.build_index(std::move(articles))
                                   : std::make_shared<const kb::Index>(std::move(articles)));
+    if (first) FirstSynced();
     const double seconds = std::chrono::duration<double>(Clock::now() - started).count();
     if (probe_ != nullptr) probe_->OnRebuild(seconds, count);
     spdlog::debug("knowledge-base index rebuilt: {} articles in {:.1f} ms", count, seconds * 1000);

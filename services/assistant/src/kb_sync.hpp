@@ -32,6 +32,9 @@ namespace switchboard::assistant {
 //     `hooks.on_synced` (once): from now on Synced() is true (/readyz "kb_synced");
 //  3. rebuilds and swaps the index after every later change, at most once per `debounce` while
 //     records keep arriving (the first change after a quiet period is applied at once).
+// Each build may come in two steps: `hooks.build_quick_index` (when it returns an index) is swapped
+// in first, and serves (and, the first time, counts as synced) while `hooks.build_index` runs: a
+// big knowledge base is answered from within seconds of a change, not after a long training.
 // Readers of the LiveIndex keep the snapshot they took, so a swap never tears a decision.
 //
 // Lifetime: Start() once; Stop() (also the destructor) ends KbSync's thread, on which the hooks
@@ -49,6 +52,9 @@ public:
         // Builds each index; empty = kb::Index(articles) with default options. Runs on KbSync's
         // thread, never concurrently with itself.
         std::function<std::shared_ptr<const kb::Index>(std::vector<kb::Article>)> build_index;
+        // Optional: a faster, lesser index to serve while build_index runs; null = none this time
+        // (e.g. a knowledge base small enough to build fully in a moment). Same thread.
+        std::function<std::shared_ptr<const kb::Index>(const std::vector<kb::Article>&)> build_quick_index;
         // Called once, on KbSync's thread, right after the first index is swapped in.
         std::function<void()> on_synced;
     };
@@ -77,7 +83,10 @@ private:
 
     void Run();
     bool Seed(std::unique_lock<std::mutex>& lock);
-    void Rebuild();
+    // Builds and swaps in the index (quick first, if any); `first`: the first sync, completed
+    // (FirstSynced) as soon as an index serves.
+    void Rebuild(bool first);
+    void FirstSynced();
 
     KbCatalog& catalog_;
     kb::LiveIndex& index_;

@@ -5,7 +5,9 @@
 
 #include <atomic>
 #include <chrono>
+#include <condition_variable>
 #include <memory>
+#include <mutex>
 #include <string>
 #include <vector>
 
@@ -161,6 +163,47 @@ TEST_F(KbSyncTest, TheIndexIsBuiltByTheBuildHookWhenGiven) {
     sync.OnCaughtUp({1});
     ASSERT_TRUE(sync.WaitIndexed([](const kb::Index& idx) { return idx.size() == 1; }, kWait));
     EXPECT_EQ(built.load(), 1);
+}
+
+TEST_F(KbSyncTest, AQuickIndexServesAndCountsAsSyncedWhileTheFullOneBuilds) {
+    std::mutex mu;
+    std::condition_variable cv;
+    bool release = false;
+    std::shared_ptr<const kb::Index> quick, full;
+    KbSync::Hooks hooks;
+    hooks.build_quick_index = [&](const std::vector<kb::Article>& articles) {
+        std::lock_guard lock(mu);
+        return quick = std::make_shared<const kb::Index>(articles);
+    };
+    hooks.build_index = [&](std::vector<kb::Article> articles) {
+        std::unique_lock lock(mu);
+        cv.wait(lock, [&] { return release; });  // a long training
+        return full = std::make_shared<const kb::Index>(std::move(articles));
+    };
+    hooks.on_synced = [this] { ++synced_calls_; };
+    KbSync sync(catalog_, index_, publisher_, {}, {}, nullptr, std::move(hooks));
+    sync.Start();
+    ASSERT_TRUE(sync.OnRecord(UpsertRecord(MakeArticle("a", {"q"}, "A"))).ok());
+    sync.OnCaughtUp({1});
+    ASSERT_TRUE(sync.WaitIndexed([](const kb::Index& idx) { return idx.size() == 1; }, kWait))
+        << "synced on the quick index, the full one still building";
+    EXPECT_EQ(synced_calls_.load(), 1);
+    {
+        std::lock_guard lock(mu);
+        EXPECT_EQ(index_.Get(), quick);
+        EXPECT_EQ(full, nullptr);
+        release = true;
+    }
+    cv.notify_all();
+    auto is_full = [&](const kb::Index& idx) {
+        std::lock_guard lock(mu);
+        return &idx == full.get();
+    };
+    ASSERT_TRUE(sync.WaitIndexed(is_full, kWait));
+    EXPECT_EQ(synced_calls_.load(), 1) << "on_synced once";
+    // A later change: the quick index again first, then the full one.
+    ASSERT_TRUE(sync.OnRecord(UpsertRecord(MakeArticle("b", {"r"}, "B"))).ok());
+    ASSERT_TRUE(sync.WaitIndexed([&](const kb::Index& idx) { return idx.size() == 2 && is_full(idx); }, kWait));
 }
 
 }  // namespace
