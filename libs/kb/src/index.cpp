@@ -249,6 +249,7 @@ void Index::TrainClassifier(const std::vector<Features>& doc_features,
 }
 
 std::vector<Match> Index::Search(std::string_view query, std::size_t k, std::string_view lang) const {
+    if (k == 0) return {};
     const auto f = Extract(query);
     std::vector<float> doc_scores(doc_article_.size(), 0.0f);
     const auto weighed = WeighAll(f);  // for retrieval and the classifier
@@ -309,7 +310,6 @@ std::vector<Match> Index::Search(std::string_view query, std::size_t k, std::str
         return x.score != y.score ? x.score > y.score : x.article->id < y.article->id;
     };
     std::vector<Match> out;
-    if (k == 0) return out;
     out.reserve(std::min(k, articles_.size()));
     for (std::size_t a = 0; a < articles_.size(); ++a) {
         if (!eligible[a]) continue;
