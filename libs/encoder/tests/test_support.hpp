@@ -6,8 +6,12 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cmath>
+#include <cstdint>
 #include <fstream>
+#include <iomanip>
+#include <iostream>
 #include <memory>
 #include <string>
 #include <vector>
@@ -35,6 +39,37 @@ inline double Cosine(const std::vector<float>& a, const std::vector<double>& b) 
         nb += b[i] * b[i];
     }
     return dot / std::sqrt(na * nb);
+}
+
+// Each fixture case of `fixtures` ({"cases": [{"text", "ids", "embedding"}]}) against the encoder:
+// `tokenize(text)` gives the ids, `encode(text)` an embedding of `dim` floats within cosine 0.9999
+// and Tolerance(1e-4) per component of the reference, unit length. Prints the worst case.
+template <class Tokenize, class Encode>
+void ExpectMatchesReference(const nlohmann::json& fixtures, std::size_t dim, Tokenize tokenize, Encode encode) {
+    double min_cosine = 1;
+    double worst_diff = 0;
+    for (const auto& c : fixtures["cases"]) {
+        const auto text = c["text"].get<std::string>();
+        SCOPED_TRACE("text: " + text.substr(0, 80));
+        EXPECT_EQ(tokenize(text), c["ids"].get<std::vector<std::int32_t>>());
+        const std::vector<float> got = encode(text);
+        ASSERT_EQ(got.size(), dim);
+        const auto want = c["embedding"].get<std::vector<double>>();
+        const double cosine = Cosine(got, want);
+        EXPECT_GE(cosine, 0.9999);
+        double max_diff = 0;
+        double norm = 0;
+        for (std::size_t i = 0; i < got.size(); ++i) {
+            max_diff = std::max(max_diff, std::abs(got[i] - want[i]));
+            norm += static_cast<double>(got[i]) * got[i];
+        }
+        EXPECT_LT(max_diff, Tolerance(1e-4));
+        EXPECT_NEAR(norm, 1.0, 1e-5);
+        min_cosine = std::min(min_cosine, cosine);
+        worst_diff = std::max(worst_diff, max_diff);
+    }
+    std::cout << "vs reference: min cosine 1 - " << std::setprecision(3) << 1 - min_cosine << ", max |difference| "
+              << worst_diff << "\n";
 }
 
 // A suite sharing one loaded model. Derived suites call LoadOnce from SetUpTestSuite. A model
