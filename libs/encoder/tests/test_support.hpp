@@ -41,11 +41,16 @@ inline double Cosine(const std::vector<float>& a, const std::vector<double>& b) 
     return dot / std::sqrt(na * nb);
 }
 
-// Each fixture case of `fixtures` ({"cases": [{"text", "ids", "embedding"}]}) against the encoder:
-// `tokenize(text)` gives the ids, `encode(text)` an embedding of `dim` floats within cosine 0.9999
-// and Tolerance(1e-4) per component of the reference, unit length. Prints the worst case.
+// The reference fixture `file` ({"max_tokens", "cases": [{"text", "ids", "embedding"}]}, at least
+// `min_cases`) against an encoder with `max_tokens`: `tokenize(text)` gives the ids, `encode(text)`
+// an embedding of `dim` floats within cosine 0.9999 and Tolerance(1e-4) per component of the
+// reference, unit length. Prints the worst case.
 template <class Tokenize, class Encode>
-void ExpectMatchesReference(const nlohmann::json& fixtures, std::size_t dim, Tokenize tokenize, Encode encode) {
+void ExpectMatchesReference(const std::string& file, std::size_t max_tokens, std::size_t min_cases, std::size_t dim,
+                            Tokenize tokenize, Encode encode) {
+    const auto fixtures = ReadJson(file);
+    ASSERT_EQ(fixtures["max_tokens"].get<std::size_t>(), max_tokens);
+    ASSERT_GE(fixtures["cases"].size(), min_cases);
     double min_cosine = 1;
     double worst_diff = 0;
     for (const auto& c : fixtures["cases"]) {
