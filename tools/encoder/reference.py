@@ -1,5 +1,6 @@
 #!/usr/bin/env python3
-"""Reference for libs/encoder: all-MiniLM-L6-v2 in plain numpy, no torch.
+"""Reference for libs/encoder's BERT encoders (all-MiniLM-L6-v2, bge-small-en-v1.5) in plain
+numpy, no torch.
 
 The forward pass is written out independently of the C++ one (float64 accumulation, straight
 from the formulas), so agreement between the two is evidence for both. Tokens come from the
@@ -12,6 +13,9 @@ which is used alone when `tokenizers` is not installed.
   reference.py --model-dir DIR --tokenizer-cases OUT.json
                                                   random multilingual strings and their token ids
   reference.py --model-dir DIR --check             the published "hello world" values still match
+                                                  (all-MiniLM-L6-v2)
+  reference.py --model-dir DIR --onnx MODEL.onnx   compare with onnxruntime running the ONNX export
+                                                  the model was converted from (bge-small-en-v1.5)
 
 Needs numpy (and optionally tokenizers): pip install -r tools/encoder/requirements.txt
 """
@@ -183,9 +187,11 @@ def load_safetensors(path):
     return tensors
 
 
-class MiniLM:
+class Bert:
     def __init__(self, model_dir):
         cfg = json.loads((Path(model_dir) / "config.json").read_text())
+        pooling = Path(model_dir) / "1_Pooling" / "config.json"
+        self.cls_pooling = pooling.exists() and json.loads(pooling.read_text()).get("pooling_mode_cls_token", False)
         self.layers = cfg["num_hidden_layers"]
         self.heads = cfg["num_attention_heads"]
         self.eps = cfg["layer_norm_eps"]
@@ -223,7 +229,7 @@ class MiniLM:
             h = self._dense(x, p + "intermediate.dense")
             h = 0.5 * h * (1.0 + erf(h / math.sqrt(2.0)))
             x = self._ln(self._dense(h, p + "output.dense") + x, p + "output.LayerNorm")
-        pooled = x.mean(axis=0)
+        pooled = x[0] if self.cls_pooling else x.mean(axis=0)
         return pooled / max(np.linalg.norm(pooled), 1e-12)
 
 
@@ -296,10 +302,13 @@ def main():
     ap.add_argument("--fixtures", help="write test fixtures (JSON) to this path")
     ap.add_argument("--tokenizer-cases", help="write random tokenizer cases (JSON) to this path")
     ap.add_argument("--check", action="store_true", help="compare with published values")
+    ap.add_argument("--onnx", help="compare with onnxruntime running this ONNX model")
+    ap.add_argument("--name", default="sentence-transformers/all-MiniLM-L6-v2",
+                    help="the model's name, written into the fixtures")
     ap.add_argument("texts", nargs="*")
     args = ap.parse_args()
 
-    model = MiniLM(args.model_dir)
+    model = Bert(args.model_dir)
     if args.check:
         # sentence-transformers' output for "hello world", as pinned by fastembed's test suite.
         published = np.array([-0.034478, 0.03102, 0.00673, 0.02611, -0.039362])
@@ -308,6 +317,22 @@ def main():
         if not np.allclose(got, published, atol=1e-5):
             sys.exit("reference disagrees with published sentence-transformers values")
         print("ok: matches sentence-transformers")
+    if args.onnx:
+        import onnxruntime
+
+        session = onnxruntime.InferenceSession(args.onnx)
+        worst = 1.0
+        for text, ids in zip(FIXTURE_TEXTS, tokenize(args.model_dir, FIXTURE_TEXTS)):
+            feed = {"input_ids": np.array([ids], dtype=np.int64),
+                    "attention_mask": np.ones((1, len(ids)), dtype=np.int64),
+                    "token_type_ids": np.zeros((1, len(ids)), dtype=np.int64)}
+            hidden = session.run(None, feed)[0][0]
+            theirs = hidden[0] if model.cls_pooling else hidden.mean(axis=0)
+            theirs = theirs / np.linalg.norm(theirs)
+            worst = min(worst, float(np.dot(theirs, model.encode(ids))))
+        print(f"lowest cosine against onnxruntime over {len(FIXTURE_TEXTS)} texts: {worst:.7f}")
+        if worst < 0.9999:
+            sys.exit("reference disagrees with onnxruntime")
     if args.fixtures:
         cases = []
         for text, ids in zip(FIXTURE_TEXTS, tokenize(args.model_dir, FIXTURE_TEXTS)):
@@ -315,7 +340,7 @@ def main():
             cases.append({"text": text, "ids": ids,
                           "embedding": [round(float(v), 6) for v in emb]})
         doc = {
-            "model": "sentence-transformers/all-MiniLM-L6-v2",
+            "model": args.name,
             "max_tokens": MAX_TOKENS,
             "generated_by": "tools/encoder/reference.py --fixtures",
             "cases": cases,

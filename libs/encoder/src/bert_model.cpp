@@ -219,7 +219,11 @@ void BertModel::Embed(std::span<const std::vector<std::int32_t>> sequences, floa
     for (const auto& s : sequences) {
         const auto n = static_cast<Index>(s.size());
         Eigen::Map<RowVector> pooled(out, h);
-        pooled = x.block(row, 0, n, h).colwise().sum() / static_cast<float>(n);
+        if (config_.pooling == BertConfig::Pooling::kCls) {
+            pooled = x.row(row);
+        } else {
+            pooled = x.block(row, 0, n, h).colwise().sum() / static_cast<float>(n);
+        }
         pooled /= std::max(pooled.norm(), 1e-12F);
         out += h;
         row += n;

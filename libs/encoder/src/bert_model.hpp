@@ -20,10 +20,13 @@ struct BertConfig {
     std::int64_t max_positions = 512;
     std::int64_t type_vocab = 2;
     float layer_norm_eps = 1e-12F;
+    // How a sentence's token vectors become one (sentence-transformers' 1_Pooling/config.json):
+    // their mean (all-MiniLM-L6-v2), or the [CLS] token's (bge-small-en-v1.5).
+    enum class Pooling { kMean, kCls } pooling = Pooling::kMean;
 };
 
-// A BERT encoder's forward pass in float32 on the CPU (Eigen), followed by mean pooling and L2
-// normalization: sentence-transformers' Transformer → Pooling(mean) → Normalize. Private to
+// A BERT encoder's forward pass in float32 on the CPU (Eigen), followed by pooling and L2
+// normalization: sentence-transformers' Transformer → Pooling → Normalize. Private to
 // libs/encoder. Immutable after Load; Embed is thread-safe (its scratch memory is per thread).
 class BertModel {
 public:

@@ -69,19 +69,24 @@ Result<BertConfig> ParseConfig(const fs::path& path) {
     return c;
 }
 
-// sentence-transformers' pooling config, when present, must say mean pooling: that is all
-// this encoder does.
-Status CheckPooling(const fs::path& path) {
-    if (!fs::exists(path)) return Status::Ok();
+// sentence-transformers' pooling config, when present, must name exactly one of the two poolings
+// this encoder does: mean (the default when there is no config) or the [CLS] token.
+Result<BertConfig::Pooling> ReadPooling(const fs::path& path) {
+    if (!fs::exists(path)) return BertConfig::Pooling::kMean;
     auto text = ReadFile(path);
     if (!text) return text.error();
     const auto j = nlohmann::json::parse(*text, nullptr, /*allow_exceptions=*/false);
     if (j.is_discarded() || !j.is_object()) return Error::Fatal(path.string() + ": not a JSON object");
-    const auto mean = j.find("pooling_mode_mean_tokens");
-    if (mean == j.end() || !mean->is_boolean() || !mean->get<bool>()) {
-        return Error::Fatal(path.string() + ": only mean pooling (pooling_mode_mean_tokens) is supported");
-    }
-    return Status::Ok();
+    const auto on = [&](const char* key) {
+        const auto it = j.find(key);
+        return it != j.end() && it->is_boolean() && it->get<bool>();
+    };
+    int modes = 0;
+    for (const auto& [key, _] : j.items()) modes += key.starts_with("pooling_mode_") && on(key.c_str()) ? 1 : 0;
+    if (modes == 1 && on("pooling_mode_mean_tokens")) return BertConfig::Pooling::kMean;
+    if (modes == 1 && on("pooling_mode_cls_token")) return BertConfig::Pooling::kCls;
+    return Error::Fatal(path.string() +
+                        ": exactly one of pooling_mode_mean_tokens and pooling_mode_cls_token must be true");
 }
 
 }  // namespace
@@ -103,7 +108,9 @@ Result<std::unique_ptr<Encoder>> Encoder::Load(const std::string& model_dir, Enc
     }
     auto config = ParseConfig(dir / "config.json");
     if (!config) return config.error();
-    if (auto pooling = CheckPooling(dir / "1_Pooling" / "config.json"); !pooling) return pooling.error();
+    auto pooling = ReadPooling(dir / "1_Pooling" / "config.json");
+    if (!pooling) return pooling.error();
+    config->pooling = *pooling;
     if (options.max_tokens < 2 || static_cast<std::int64_t>(options.max_tokens) > config->max_positions) {
         return Error::Fatal("max_tokens must be between 2 and " + std::to_string(config->max_positions) +
                             ", got " + std::to_string(options.max_tokens));
@@ -142,5 +149,7 @@ float Similarity(std::span<const float> a, std::span<const float> b) {
 }
 
 std::string DefaultModelDir() { return ModelDir("SWITCHBOARD_MODEL_DIR", "all-MiniLM-L6-v2"); }
+
+std::string DefaultBgeModelDir() { return ModelDir("SWITCHBOARD_BGE_MODEL_DIR", "bge-small-en-v1.5"); }
 
 }  // namespace switchboard::encoder

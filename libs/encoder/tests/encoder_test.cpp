@@ -99,6 +99,32 @@ TEST_F(EncoderTest, ConcurrentEncodesAgree) {
     EXPECT_EQ(wrong, std::vector<int>(4, 0));
 }
 
+// bge-small-en-v1.5: the same BERT code with 12 layers and [CLS] pooling, converted from an ONNX
+// export (tools/encoder/fetch-bge-model); its reference was checked against onnxruntime.
+class BgeEncoderTest : public testing::ModelSuite<Encoder> {
+protected:
+    static void SetUpTestSuite() {
+        LoadOnce(Encoder::Load(DefaultBgeModelDir()),
+                 "bge-small-en-v1.5 (from $SWITCHBOARD_BGE_MODEL_DIR or the fetch-bge-model cache path)");
+    }
+};
+
+TEST_F(BgeEncoderTest, MatchesTheReferenceTokensAndEmbeddings) {
+    testing::ExpectMatchesReference(
+        "bge_reference.json", encoder_->max_tokens(), 10, 384,
+        [&](const std::string& t) { return encoder_->tokenizer().Encode(t, encoder_->max_tokens()); },
+        [&](const std::string& t) { return encoder_->Encode(t); });
+}
+
+TEST_F(BgeEncoderTest, BatchEqualsOneByOne) {
+    const std::vector<std::string> texts = {"where is my parcel", "", "cancel my order please, it is late"};
+    const auto batch = encoder_->EncodeBatch(texts);
+    ASSERT_EQ(batch.size(), texts.size());
+    for (std::size_t i = 0; i < texts.size(); ++i) {
+        EXPECT_GE(Similarity(batch[i], encoder_->Encode(texts[i])), 0.99999F) << texts[i];
+    }
+}
+
 // Load errors say which file is wrong; they use the real files where they need weights.
 class EncoderLoadErrors : public EncoderTest {
 protected:
@@ -153,6 +179,37 @@ TEST_F(EncoderLoadErrors, WrongShapeDtypeAndConfig) {
     EXPECT_EQ(Encoder::Load(dir_.string(), {.max_tokens = 1000}).error().message,
               "max_tokens must be between 2 and 512, got 1000");
     EXPECT_EQ(LoadError(), "");
+}
+
+TEST_F(EncoderLoadErrors, PoolingComesFromThePoolingConfig) {
+    for (const char* name : {"vocab.txt", "model.safetensors", "config.json"}) LinkReal(name);
+    fs::create_directories(dir_ / "1_Pooling");
+    const auto pooling = [&](bool mean, bool cls) {
+        Write("1_Pooling/config.json", nlohmann::json{{"word_embedding_dimension", 384},
+                                                      {"pooling_mode_mean_tokens", mean},
+                                                      {"pooling_mode_cls_token", cls},
+                                                      {"pooling_mode_max_tokens", false}}
+                                           .dump());
+    };
+    const std::string text = "how do I reset my password";
+
+    pooling(true, false);
+    auto mean = Encoder::Load(dir_.string());
+    ASSERT_TRUE(mean.ok()) << mean.error().message;
+    EXPECT_GE(Similarity((*mean)->Encode(text), encoder_->Encode(text)), 0.99999F);
+
+    pooling(false, true);
+    auto cls = Encoder::Load(dir_.string());
+    ASSERT_TRUE(cls.ok()) << cls.error().message;
+    const float cosine = Similarity((*cls)->Encode(text), encoder_->Encode(text));
+    EXPECT_LT(cosine, 0.99F) << "the [CLS] vector is not the mean of the tokens";
+
+    for (const auto& [m, c] : {std::pair{true, true}, std::pair{false, false}}) {
+        pooling(m, c);
+        EXPECT_THAT(LoadError(), HasSubstr("exactly one of pooling_mode_mean_tokens and pooling_mode_cls_token"));
+    }
+    Write("1_Pooling/config.json", "[1]");
+    EXPECT_THAT(LoadError(), HasSubstr("not a JSON object"));
 }
 
 TEST_F(EncoderLoadErrors, TruncatedWeights) {

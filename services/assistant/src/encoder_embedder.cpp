@@ -38,23 +38,32 @@ Result<Encoders> LoadEncoders(const std::string& setting, double retrieval_weigh
     out.names = "off";
     if (setting == "off" || setting.empty()) return out;
     out.names.clear();
+    std::vector<std::pair<std::string, std::string>> items;  // name, model directory
     std::stringstream list(setting);
     std::string item;
     while (std::getline(list, item, ',')) {
         const auto eq = item.find('=');
-        const std::string name = item.substr(0, eq);
-        const std::string dir = eq == std::string::npos ? "" : item.substr(eq + 1);
+        std::string name = item.substr(0, eq);
+        for (const auto& [other, _] : items) {
+            if (other == name) return Error::Fatal("sentence encoder '" + name + "' is named twice in '" + setting + "'");
+        }
+        items.emplace_back(std::move(name), eq == std::string::npos ? "" : item.substr(eq + 1));
+    }
+    for (const auto& [name, dir] : items) {
         Result<std::unique_ptr<kb::Embedder>> loaded = Error::Fatal("");
         kb::Index::Semantic space;
         space.weight = retrieval_weight;
         if (name == "minilm") {
             loaded = Load<encoder::Encoder>(dir.empty() ? encoder::DefaultModelDir() : dir);
             space.languages = {"en"};  // English-only: it blurs Russian
+        } else if (name == "bge") {
+            loaded = Load<encoder::Encoder>(dir.empty() ? encoder::DefaultBgeModelDir() : dir);
+            space.languages = {"en"};
         } else if (name == "use") {
             loaded = Load<encoder::UseEncoder>(dir.empty() ? encoder::DefaultUseModelDir() : dir);
         } else {
             return Error::Fatal("unknown sentence encoder '" + name +
-                                "' (expected 'off' or a comma-separated list of 'minilm' and 'use', each "
+                                "' (expected 'off' or a comma-separated list of 'minilm', 'bge' and 'use', each "
                                 "optionally name=DIR)");
         }
         if (!loaded) return Error::Fatal("sentence encoder '" + name + "': " + loaded.error().message);

@@ -15,6 +15,7 @@ namespace switchboard::assistant {
 //   "minilm,use" (etc.)   comma-separated encoders, each optionally "name=DIR" for its model
 //                         directory (default: where tools/stack install puts it):
 //     minilm  all-MiniLM-L6-v2 (English; its similarity is used for English queries only),
+//     bge     bge-small-en-v1.5 (English likewise; twice MiniLM's layers, stronger on paraphrases),
 //     use     Universal Sentence Encoder multilingual v3 (16 languages, Russian included).
 // With `cache`, every encoder remembers the embeddings of the knowledge base's variants, so a
 // rebuild after a small change only embeds what is new.

@@ -11,6 +11,7 @@
 #include <optional>
 #include <sstream>
 
+#include "embedding_file_cache.hpp"
 #include "encoder_embedder.hpp"
 #include "responder.hpp"
 #include "switchboard/kb/article.hpp"
@@ -235,10 +236,15 @@ int RunEval(int argc, char** argv) {
         ->capture_default_str();
     std::string encoder_setting = "use";  // what the demo runs: multilingual and fast
     app.add_option("--encoders", encoder_setting,
-                   "sentence encoders: 'off', or a comma-separated list of 'minilm' (English) and 'use' "
-                   "(multilingual), each optionally name=DIR")
+                   "sentence encoders: 'off', or a comma-separated list of 'minilm' and 'bge' (English) "
+                   "and 'use' (multilingual), each optionally name=DIR")
         ->capture_default_str();
     app.add_option("--sweep-csv", sweep_csv, "write the threshold sweep on the reported cases to this CSV");
+    std::string cache_dir;
+    app.add_option("--embedding-cache", cache_dir,
+                   "keep every embedding in DIR/<encoder>.emb and reuse it in later runs (for runs that "
+                   "differ in knobs only; delete the files when a model changes)")
+        ->check(CLI::ExistingDirectory);
     try {
         app.parse(argc, argv);
     } catch (const CLI::ParseError& e) {
@@ -273,6 +279,21 @@ int RunEval(int argc, char** argv) {
     if (!encoders) {
         std::cerr << "assistant eval: " << encoders.error().message << "\n";
         return 2;
+    }
+    std::vector<std::unique_ptr<EmbeddingFileCache>> caches;
+    if (!cache_dir.empty()) {
+        std::stringstream names(encoders->names);
+        for (auto& space : encoders->spaces) {
+            std::string name;
+            std::getline(names, name, ',');
+            auto cache = EmbeddingFileCache::Open(*space.embedder, cache_dir + "/" + name + ".emb");
+            if (!cache) {
+                std::cerr << "assistant eval: " << cache.error().message << "\n";
+                return 2;
+            }
+            space.embedder = cache->get();
+            caches.push_back(std::move(cache).value());
+        }
     }
     const auto build_started = std::chrono::steady_clock::now();
     const kb::LiveIndex index(

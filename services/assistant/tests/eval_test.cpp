@@ -99,6 +99,9 @@ TEST(Eval, BadInputIsAnErrorNamingIt) {
     r = Eval({"--kb", kDemo + "/kb.jsonl", "--cases", kDemo + "/cases-test.jsonl", "--encoders", "bogus"});
     EXPECT_EQ(r.code, 2);
     EXPECT_NE(r.err.find("unknown sentence encoder 'bogus'"), std::string::npos) << r.err;
+    r = Eval({"--kb", kDemo + "/kb.jsonl", "--cases", kDemo + "/cases-test.jsonl", "--encoders", "use,bge,use"});
+    EXPECT_EQ(r.code, 2);
+    EXPECT_NE(r.err.find("sentence encoder 'use' is named twice"), std::string::npos) << r.err;
     r = Eval({"--kb", kDemo + "/kb.jsonl", "--cases", kDemo + "/cases-test.jsonl", "--tune-on",
               kDemo + "/cases-val.jsonl", "--objective", "precision:abc", "--encoders", "off"});
     EXPECT_EQ(r.code, 2);

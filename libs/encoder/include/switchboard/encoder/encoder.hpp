@@ -21,13 +21,14 @@ struct EncoderOptions {
     std::size_t max_tokens = 128;
 };
 
-// A sentence encoder running in-process on the CPU: the sentence-transformers model
-// all-MiniLM-L6-v2 (BERT, 6 layers, hidden 384), float32, mean pooling and L2 normalization —
-// the same vectors as SentenceTransformer("all-MiniLM-L6-v2").encode(text) up to float rounding
+// A BERT sentence encoder running in-process on the CPU, L2-normalized: the sentence-transformers
+// model all-MiniLM-L6-v2 (6 layers, hidden 384, mean pooling) or bge-small-en-v1.5 (12 layers,
+// hidden 384, [CLS] pooling) — the same vectors as sentence-transformers' up to float rounding
 // (cosine > 0.9999). Similar texts get vectors with a high dot product (= cosine similarity).
 //
-// The model files come from tools/encoder/fetch-model; nothing is downloaded at run time.
-// Memory: about 90 MB of weights, plus a few MB of scratch per thread that encodes.
+// The model files come from tools/encoder/fetch-model (fetch-bge-model); nothing is downloaded
+// at run time. Memory: about 90 (130) MB of weights, plus a few MB of scratch per thread that
+// encodes.
 //
 // Thread-safety: immutable after Load; Encode and EncodeBatch may be called concurrently from
 // any number of threads (scratch memory is per thread, nothing is shared and mutable).
@@ -35,7 +36,8 @@ class Encoder {
 public:
     static constexpr std::size_t kDim = 384;  // all-MiniLM-L6-v2's; dim() is the loaded model's
 
-    // Loads <model_dir>/config.json, vocab.txt and model.safetensors. Errors (not retryable) say
+    // Loads <model_dir>/config.json, vocab.txt and model.safetensors (and, when present,
+    // 1_Pooling/config.json: mean or [CLS] pooling). Errors (not retryable) say
     // which file is missing or which tensor has the wrong shape or dtype, and point to
     // tools/encoder/fetch-model.
     static Result<std::unique_ptr<Encoder>> Load(const std::string& model_dir, EncoderOptions options = {});
@@ -68,5 +70,8 @@ float Similarity(std::span<const float> a, std::span<const float> b);
 // ${SWITCHBOARD_CACHE_DIR:-${XDG_CACHE_HOME:-$HOME/.cache}/switchboard}/models/all-MiniLM-L6-v2,
 // the default destination of tools/encoder/fetch-model.
 std::string DefaultModelDir();
+// The same for bge-small-en-v1.5 (BERT, 12 layers, [CLS] pooling; tools/encoder/fetch-bge-model):
+// $SWITCHBOARD_BGE_MODEL_DIR, else .../switchboard/models/bge-small-en-v1.5.
+std::string DefaultBgeModelDir();
 
 }  // namespace switchboard::encoder
