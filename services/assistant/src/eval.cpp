@@ -62,6 +62,14 @@ struct Metrics {
     int in_scope_correct = 0, oos_handed_off = 0, closed_set_correct = 0;
     int answered = 0, answered_correct = 0, answered_oos = 0, handed_off = 0;
 
+    Metrics& operator+=(const Metrics& o) {
+        in_scope += o.in_scope, oos += o.oos, in_scope_correct += o.in_scope_correct;
+        oos_handed_off += o.oos_handed_off, closed_set_correct += o.closed_set_correct;
+        answered += o.answered, answered_correct += o.answered_correct, answered_oos += o.answered_oos;
+        handed_off += o.handed_off;
+        return *this;
+    }
+
     double InScopeAccuracy() const { return in_scope ? 100.0 * in_scope_correct / in_scope : 0; }
     double OosRecall() const { return oos ? 100.0 * oos_handed_off / oos : 0; }
     double ClosedSet() const { return in_scope ? 100.0 * closed_set_correct / in_scope : 0; }
@@ -174,6 +182,82 @@ double Objective(const Metrics& m, const std::string& objective, double oos_shar
     return precision >= p ? m.InScopeAccuracy() : -1.0 + precision / 1000.0;
 }
 
+// Every threshold and margin the tuning considers (0..1 by 0.01, 0..0.2 by 0.01).
+template <class Visit>
+void Sweep(const std::vector<Scored>& s, const Responder::Options& base, Visit&& visit) {
+    for (int ti = 0; ti <= 100; ++ti) {
+        for (int mi = 0; mi <= 20; ++mi) {
+            Responder::Options o = base;
+            o.threshold = ti / 100.0;
+            o.margin = mi / 100.0;
+            visit(o, Measure(s, o));
+        }
+    }
+}
+
+struct Tuning {
+    std::string objective = "balanced";
+    double oos_share = -1;
+    double precision_z = 0;
+    double margin = -1;  // fixed when >= 0
+};
+
+// The threshold and margin (and, with several languages, a threshold per language) that maximize
+// the objective on `tuned`, starting from `options`.
+Responder::Options Tune(const std::vector<Scored>& tuned, Responder::Options options, const Tuning& t) {
+    double best = -1e9;
+    Sweep(tuned, options, [&](const Responder::Options& o, const Metrics& m) {
+        if (t.margin >= 0 && o.margin != t.margin) return;
+        const double v = Objective(m, t.objective, t.oos_share, t.precision_z);
+        if (v > best) {
+            best = v;
+            options.threshold = o.threshold;
+            options.margin = o.margin;
+        }
+    });
+    // Several languages: a threshold each (their score scales differ), the margin shared.
+    std::map<std::string, std::vector<Scored>> by_lang;
+    for (const auto& sc : tuned) by_lang[sc.lang].push_back(sc);
+    if (by_lang.size() > 1) {
+        for (const auto& [lang, subset] : by_lang) {
+            double best_lang = -1e9;
+            for (int ti = 0; ti <= 100; ++ti) {
+                Responder::Options o = options;
+                o.language_thresholds[lang] = ti / 100.0;
+                const double v = Objective(Measure(subset, o), t.objective, t.oos_share, t.precision_z);
+                if (v > best_lang) {
+                    best_lang = v;
+                    options.language_thresholds[lang] = ti / 100.0;
+                }
+            }
+        }
+    }
+    return options;
+}
+
+// For a precision objective with --precision-confidence auto: the smallest confidence whose
+// tuning, cross-validated on the tuning cases alone (k folds: tune on k - 1, measure on the one
+// left out), still meets the target precision on the cases it did not see. Returns it, and the
+// cross-validated precision of each confidence tried (into `report`).
+double ChooseConfidence(const std::vector<Scored>& tuned, const Responder::Options& options, Tuning t,
+                        double target, nlohmann::json& report) {
+    constexpr int kFolds = 5;
+    constexpr double kConfidences[] = {0, 0.5, 0.75, 0.8, 0.85, 0.9, 0.95, 0.975, 0.99};
+    for (const double c : kConfidences) {
+        t.precision_z = NormalQuantile(c);
+        Metrics held_out;
+        for (int f = 0; f < kFolds; ++f) {
+            std::vector<Scored> train, test;
+            for (std::size_t i = 0; i < tuned.size(); ++i) (static_cast<int>(i % kFolds) == f ? test : train).push_back(tuned[i]);
+            held_out += Measure(test, Tune(train, options, t));
+        }
+        const double precision = held_out.PrecisionAt(t.oos_share);
+        report[std::to_string(c).substr(0, 5)] = precision;
+        if (precision >= target) return c;
+    }
+    return kConfidences[std::size(kConfidences) - 1];
+}
+
 }  // namespace
 
 int RunEval(int argc, char** argv) {
@@ -201,11 +285,21 @@ int RunEval(int argc, char** argv) {
                    "for 'precision:P': the share (0..1) of out-of-scope messages expected in real traffic, when "
                    "the tuning cases have another (CLINC150's val has 3%, its test 18%); default: as in the cases")
         ->check(CLI::Range(0.0, 0.99));
-    double confidence = 0;
-    app.add_option("--precision-confidence", confidence,
-                   "for 'precision:P': how sure the tuning cases must make it that precision is >= P (one-sided; "
-                   "0 = their precision itself)")
-        ->check(CLI::Range(0.0, 0.999))
+    std::string confidence_setting = "0";
+    app.add_option("--precision-confidence", confidence_setting,
+                   "for 'precision:P': how sure the tuning cases must make it that precision is >= P (one-sided, "
+                   "0..0.999; 0 = their precision itself), or 'auto': the least that meets P in 5-fold "
+                   "cross-validation on the tuning cases")
+        ->check([](const std::string& v) -> std::string {
+            if (v == "auto") return {};
+            try {
+                std::size_t used = 0;
+                const double c = std::stod(v, &used);
+                if (used == v.size() && c >= 0 && c <= 0.999) return {};
+            } catch (const std::exception&) {
+            }
+            return "must be a number in 0..0.999 or 'auto'";
+        })
         ->capture_default_str();
     std::vector<double> weights;
     app.add_option("--index-weights", weights,
@@ -255,7 +349,12 @@ int RunEval(int argc, char** argv) {
         std::cerr << "assistant eval: --objective must be 'balanced', 'precision:P' or 'oos-recall:R' (P, R in 0..100)\n";
         return 2;
     }
-    const double precision_z = NormalQuantile(confidence);
+    const bool auto_confidence = confidence_setting == "auto";
+    double confidence = auto_confidence ? 0 : std::stod(confidence_setting);
+    if (auto_confidence && (objective.rfind("precision:", 0) != 0 || tune_path.empty())) {
+        std::cerr << "assistant eval: --precision-confidence auto needs --objective precision:P and --tune-on\n";
+        return 2;
+    }
 
     auto articles = kb::LoadJsonlFile(kb_path);
     if (!articles) {
@@ -309,17 +408,7 @@ int RunEval(int argc, char** argv) {
     const Responder responder(index, raw);
     std::vector<std::shared_ptr<const kb::Index>> keep_alive;
 
-    auto sweep = [](const std::vector<Scored>& s, const Responder::Options& base, auto&& visit) {
-        for (int ti = 0; ti <= 100; ++ti) {
-            for (int mi = 0; mi <= 20; ++mi) {
-                Responder::Options o = base;
-                o.threshold = ti / 100.0;
-                o.margin = mi / 100.0;
-                visit(o, Measure(s, o));
-            }
-        }
-    };
-
+    nlohmann::json confidence_report;
     if (!tune_path.empty()) {
         auto tune_cases = LoadCases(tune_path);
         if (!tune_cases) {
@@ -328,33 +417,12 @@ int RunEval(int argc, char** argv) {
         }
         double ignored = 0;
         const auto tuned = Score(responder, *tune_cases, &ignored, keep_alive);
-        double best = -1e9;
-        sweep(tuned, options, [&](const Responder::Options& o, const Metrics& m) {
-            if (margin >= 0 && o.margin != margin) return;
-            const double v = Objective(m, objective, oos_share, precision_z);
-            if (v > best) {
-                best = v;
-                options.threshold = o.threshold;
-                options.margin = o.margin;
-            }
-        });
-        // Several languages: a threshold each (their score scales differ), the margin shared.
-        std::map<std::string, std::vector<Scored>> by_lang;
-        for (const auto& sc : tuned) by_lang[sc.lang].push_back(sc);
-        if (by_lang.size() > 1) {
-            for (const auto& [lang, subset] : by_lang) {
-                double best_lang = -1e9;
-                for (int ti = 0; ti <= 100; ++ti) {
-                    Responder::Options o = options;
-                    o.language_thresholds[lang] = ti / 100.0;
-                    const double v = Objective(Measure(subset, o), objective, oos_share, precision_z);
-                    if (v > best_lang) {
-                        best_lang = v;
-                        options.language_thresholds[lang] = ti / 100.0;
-                    }
-                }
-            }
+        Tuning t{objective, oos_share, 0, margin};
+        if (auto_confidence) {
+            confidence = ChooseConfidence(tuned, options, t, std::stod(objective.substr(10)), confidence_report);
         }
+        t.precision_z = NormalQuantile(confidence);
+        options = Tune(tuned, options, t);
     }
 
     double seconds = 0;
@@ -363,7 +431,7 @@ int RunEval(int argc, char** argv) {
     if (!sweep_csv.empty()) {
         std::ofstream csv(sweep_csv);
         csv << "threshold,margin,in_scope_accuracy,oos_recall,answer_precision,handed_off\n";
-        sweep(scored, options, [&](const Responder::Options& o, const Metrics& x) {
+        Sweep(scored, options, [&](const Responder::Options& o, const Metrics& x) {
             if (o.margin != options.margin) return;
             csv << o.threshold << "," << o.margin << "," << x.InScopeAccuracy() << "," << x.OosRecall() << ","
                 << x.Precision() << "," << x.handed_off << "\n";
@@ -389,6 +457,7 @@ int RunEval(int argc, char** argv) {
         {"classifier_weight", index_options.classifier_weight},
         {"index_build_seconds", build_seconds},
     };
+    if (auto_confidence) out["precision_confidence_cross_validated"] = confidence_report;
     // Per language (the customer's, detected from the text as the engine does): Russian should be
     // as good as English.
     std::map<std::string, std::vector<Scored>> by_lang;

@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
+#include <algorithm>
 #include <filesystem>
 #include <fstream>
 #include <iostream>
@@ -86,6 +87,35 @@ TEST(Eval, APrecisionTargetHeldWithConfidenceAnswersLess) {
         EXPECT_GE(sure["language_thresholds"][lang].get<double>(), point["language_thresholds"][lang].get<double>())
             << lang;
     }
+}
+
+TEST(Eval, AutoConfidenceIsTheLeastThatHoldsInCrossValidation) {
+    const EvalRun r = Eval({"--kb", kDemo + "/kb.jsonl", "--cases", kDemo + "/cases-test.jsonl", "--tune-on",
+                            kDemo + "/cases-val.jsonl", "--objective", "precision:85", "--precision-confidence",
+                            "auto", "--encoders", "off"});
+    ASSERT_EQ(r.code, 0) << r.err;
+    const auto j = nlohmann::json::parse(r.out);
+    const auto& tried = j["precision_confidence_cross_validated"];
+    ASSERT_TRUE(tried.is_object()) << r.out;
+    ASSERT_FALSE(tried.empty());
+    // Tried in increasing order until one met the target: every one before the chosen missed it.
+    std::vector<std::pair<double, double>> by_confidence;
+    for (const auto& [c, precision] : tried.items()) by_confidence.emplace_back(std::stod(c), precision.get<double>());
+    std::sort(by_confidence.begin(), by_confidence.end());
+    EXPECT_NEAR(by_confidence.back().first, j["precision_confidence"].get<double>(), 1e-9);
+    for (std::size_t i = 0; i + 1 < by_confidence.size(); ++i) EXPECT_LT(by_confidence[i].second, 85.0);
+    if (by_confidence.back().first < 0.99) {
+        EXPECT_GE(by_confidence.back().second, 85.0);
+    }
+
+    const EvalRun balanced = Eval({"--kb", kDemo + "/kb.jsonl", "--cases", kDemo + "/cases-test.jsonl", "--tune-on",
+                                   kDemo + "/cases-val.jsonl", "--precision-confidence", "auto", "--encoders", "off"});
+    EXPECT_EQ(balanced.code, 2);
+    EXPECT_NE(balanced.err.find("needs --objective precision:P"), std::string::npos) << balanced.err;
+    const EvalRun bad = Eval({"--kb", kDemo + "/kb.jsonl", "--cases", kDemo + "/cases-test.jsonl",
+                              "--precision-confidence", "1.5", "--encoders", "off"});
+    EXPECT_NE(bad.code, 0);
+    EXPECT_NE(bad.err.find("0..0.999 or 'auto'"), std::string::npos) << bad.err;
 }
 
 TEST(Eval, BadInputIsAnErrorNamingIt) {
