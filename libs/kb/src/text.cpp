@@ -96,6 +96,52 @@ std::vector<std::string> Words(std::string_view text) {
     return out;
 }
 
+// Whether normalized `words` ask for a person. A message that names one (an operator, an agent, a
+// human, a real person, живой человек…) asks for one when it is short ("human please", "оператор")
+// or says what to do with them ("can I talk to an agent", "позовите оператора"); not when the
+// person is only its subject ("why are humans on earth", "my insurance agent's number") or it asks
+// what the assistant is ("are you a human or a computer", "ты живой человек?").
+bool WantsAPerson(const std::vector<std::string>& words) {
+    const std::string padded = " " + [&] {
+        std::string joined;
+        for (const auto& w : words) joined += (joined.empty() ? "" : " ") + w;
+        return joined;
+    }() + " ";
+    const auto has = [&](std::initializer_list<std::string_view> phrases) {
+        return std::any_of(phrases.begin(), phrases.end(),
+                           [&](std::string_view p) { return padded.find(p) != std::string::npos; });
+    };
+    const bool person =
+        ContainsAny(words, {"human", "operator", "agent", "оператор", "сотрудник", "менеджер", "консультант",
+                            "специалист"}) ||
+        has({" real person", " live person", " actual person", " real people", " someone real", " живой",
+             " живым", " живого", " живому", " человек"});
+    if (!person) return false;
+    // Asking what the assistant is ("are you a real person", "am I talking to a human", "ты живой?"):
+    // answered like any question.
+    static constexpr std::array<std::string_view, 15> kWhat = {
+        "human", "real", "person", "bot", "robot", "machine", "computer", "ai", "live", "actual",
+        "живой", "человек", "бот", "робот", "настоящ"};
+    for (std::size_t i = 0; i < words.size(); ++i) {
+        const std::string& w = words[i];
+        const std::string next = i + 1 < words.size() ? words[i + 1] : "";
+        const bool asks = (w == "are" && next == "you") || (w == "you" && (next == "are" || next == "re")) ||
+                          (w == "am" && next == "i") || (w == "is" && (next == "this" || next == "it")) ||
+                          w == "ты" || w == "вы" || w == "это";
+        if (!asks) continue;
+        for (std::size_t j = i + 1; j < words.size() && j <= i + 5; ++j) {
+            if (std::any_of(kWhat.begin(), kWhat.end(), [&](std::string_view k) { return words[j].rfind(k, 0) == 0; })) {
+                return false;
+            }
+        }
+    }
+    if (words.size() <= 4) return true;
+    return ContainsAny(words, {"talk", "speak", "chat", "connect", "transfer", "put", "get", "want", "need",
+                               "give", "call", "contact", "reach", "escalat", "let", "позов", "позвать",
+                               "соедин", "переключ", "перевед", "хочу", "нужен", "нужна", "нужно", "дайте",
+                               "свяж", "поговор", "пригласи"});
+}
+
 }  // namespace
 
 std::string Normalize(std::string_view text) {
@@ -132,13 +178,7 @@ Intent ClassifyIntent(std::string_view text) {
     const auto words = Words(text);
     if (words.empty()) return Intent::kGreeting;
     // A wish for a person wins over everything else in the message.
-    if (ContainsAny(words, {"human", "operator", "agent", "оператор", "человек", "сотрудник", "менеджер",
-                            "консультант"}) ||
-        Normalize(text).find("real person") != std::string::npos ||
-        Normalize(text).find("live person") != std::string::npos ||
-        Normalize(text).find("живой") != std::string::npos) {
-        return Intent::kHumanRequest;
-    }
+    if (WantsAPerson(words)) return Intent::kHumanRequest;
     // Short messages only: in a long one the phrase is more likely part of a new question.
     if (words.size() <= 8) {
         const std::string padded = " " + Normalize(text) + " ";

@@ -25,6 +25,14 @@ TEST(ClassifyIntent, RecognisesHumanRequestsGreetingsThanks) {
     EXPECT_EQ(ClassifyIntent("human please"), Intent::kHumanRequest);
     EXPECT_EQ(ClassifyIntent("позовите оператора"), Intent::kHumanRequest);
     EXPECT_EQ(ClassifyIntent("хочу поговорить с живым человеком"), Intent::kHumanRequest);
+    EXPECT_EQ(ClassifyIntent("Operator!"), Intent::kHumanRequest);
+    EXPECT_EQ(ClassifyIntent("живой человек"), Intent::kHumanRequest);
+    EXPECT_EQ(ClassifyIntent("can I please talk to a real person about my order"), Intent::kHumanRequest);
+    EXPECT_EQ(ClassifyIntent("I need an agent, the bot keeps getting it wrong"), Intent::kHumanRequest);
+    EXPECT_EQ(ClassifyIntent("соедините меня с оператором, пожалуйста"), Intent::kHumanRequest);
+    EXPECT_EQ(ClassifyIntent("Позовите сотрудника поддержки срочно"), Intent::kHumanRequest);
+    EXPECT_EQ(ClassifyIntent("are you able to connect me to an agent"), Intent::kHumanRequest);
+    EXPECT_EQ(ClassifyIntent("вы можете соединить меня с оператором?"), Intent::kHumanRequest);
     EXPECT_EQ(ClassifyIntent("Hi there!"), Intent::kGreeting);
     EXPECT_EQ(ClassifyIntent("Здравствуйте"), Intent::kGreeting);
     EXPECT_EQ(ClassifyIntent("thank you!"), Intent::kThanks);
@@ -38,6 +46,18 @@ TEST(ClassifyIntent, RecognisesHumanRequestsGreetingsThanks) {
     EXPECT_EQ(ClassifyIntent("I reset the password as you said but the link in the email still "
                              "didn't work for my account yesterday"),
               Intent::kQuestion);
+}
+
+// A person named in a question is not a wish to talk to one (CLINC150's own questions).
+TEST(ClassifyIntent, APersonMentionedIsNotAPersonRequested) {
+    for (const char* question :
+         {"why are humans on earth", "what is the interesting trivia about human bodies",
+          "inform carl that he is an awful human being", "what is the phone number of my insurance agent",
+          "are you a human or a computer", "i need to know whether you are a human or are a computer",
+          "am i speaking with a real person", "is this a real person i am chatting with",
+          "ты живой человек?", "сколько человек может быть в одной группе"}) {
+        EXPECT_EQ(ClassifyIntent(question), Intent::kQuestion) << question;
+    }
 }
 
 TEST(ParseJsonl, ReadsArticlesAndSkipsBlankLines) {

@@ -91,6 +91,8 @@ struct Metrics {
         const double denom = (1.0 - share) * (correct + wrong) + share * oos_answered;
         return denom > 0 ? 100.0 * (1.0 - share) * correct / denom : 100.0;
     }
+    // OOS recall at the lower end of its one-sided Wilson interval (OosRecall() when z = 0).
+    double OosRecallAt(double z) const { return oos ? 100.0 * (1.0 - WilsonUpper(oos - oos_handed_off, oos, z)) : 0; }
     // The upper end of the Wilson score interval of k events in n trials (k / n when z = 0).
     static double WilsonUpper(double k, double n, double z) {
         const double p = k / n;
@@ -168,18 +170,19 @@ double NormalQuantile(double p) {
     return (lo + hi) / 2;
 }
 
-// The objective tuned on the validation cases.
-double Objective(const Metrics& m, const std::string& objective, double oos_share, double precision_z) {
+// The objective's constraint — answer precision for "precision:P", OOS recall for "oos-recall:R" —
+// as measured on `m`: with z > 0, at the pessimistic end of its one-sided Wilson interval.
+double Constrained(const Metrics& m, const std::string& objective, double oos_share, double z) {
+    return objective.rfind("oos-recall:", 0) == 0 ? m.OosRecallAt(z) : m.PrecisionAt(oos_share, z);
+}
+double Target(const std::string& objective) { return std::stod(objective.substr(objective.find(':') + 1)); }
+
+// The objective tuned on the validation cases: "balanced" (in-scope accuracy + OOS recall), or the
+// most correct answers while the constraint ("precision:P", "oos-recall:R") holds.
+double Objective(const Metrics& m, const std::string& objective, double oos_share, double z) {
     if (objective == "balanced") return m.InScopeAccuracy() + m.OosRecall();
-    if (objective.rfind("oos-recall:", 0) == 0) {
-        // "oos-recall:R": answer as much as possible while handing off at least R% of out-of-scope.
-        const double r = std::stod(objective.substr(11));
-        return m.OosRecall() >= r ? m.InScopeAccuracy() : -1.0 + m.OosRecall() / 1000.0;
-    }
-    // "precision:P": answer as much as possible with at least P% precision.
-    const double p = std::stod(objective.substr(10));
-    const double precision = m.PrecisionAt(oos_share, precision_z);
-    return precision >= p ? m.InScopeAccuracy() : -1.0 + precision / 1000.0;
+    const double held = Constrained(m, objective, oos_share, z);
+    return held >= Target(objective) ? m.InScopeAccuracy() : -1.0 + held / 1000.0;
 }
 
 // Every threshold and margin the tuning considers (0..1 by 0.01, 0..0.2 by 0.01).
@@ -198,7 +201,7 @@ void Sweep(const std::vector<Scored>& s, const Responder::Options& base, Visit&&
 struct Tuning {
     std::string objective = "balanced";
     double oos_share = -1;
-    double precision_z = 0;
+    double z = 0;  // how sure the constraint must be (0: as measured)
     double margin = -1;  // fixed when >= 0
 };
 
@@ -208,7 +211,7 @@ Responder::Options Tune(const std::vector<Scored>& tuned, Responder::Options opt
     double best = -1e9;
     Sweep(tuned, options, [&](const Responder::Options& o, const Metrics& m) {
         if (t.margin >= 0 && o.margin != t.margin) return;
-        const double v = Objective(m, t.objective, t.oos_share, t.precision_z);
+        const double v = Objective(m, t.objective, t.oos_share, t.z);
         if (v > best) {
             best = v;
             options.threshold = o.threshold;
@@ -224,7 +227,7 @@ Responder::Options Tune(const std::vector<Scored>& tuned, Responder::Options opt
             for (int ti = 0; ti <= 100; ++ti) {
                 Responder::Options o = options;
                 o.language_thresholds[lang] = ti / 100.0;
-                const double v = Objective(Measure(subset, o), t.objective, t.oos_share, t.precision_z);
+                const double v = Objective(Measure(subset, o), t.objective, t.oos_share, t.z);
                 if (v > best_lang) {
                     best_lang = v;
                     options.language_thresholds[lang] = ti / 100.0;
@@ -235,25 +238,25 @@ Responder::Options Tune(const std::vector<Scored>& tuned, Responder::Options opt
     return options;
 }
 
-// For a precision objective with --precision-confidence auto: the smallest confidence whose
-// tuning, cross-validated on the tuning cases alone (k folds: tune on k - 1, measure on the one
-// left out), still meets the target precision on the cases it did not see. Returns it, and the
-// cross-validated precision of each confidence tried (into `report`).
+// For --confidence auto: the smallest confidence whose tuning, cross-validated on the tuning cases
+// alone (k folds: tune on k - 1, measure on the one left out), still meets the objective's target
+// (precision or OOS recall) on the cases it did not see. Returns it, and the cross-validated value
+// for each confidence tried (into `report`).
 double ChooseConfidence(const std::vector<Scored>& tuned, const Responder::Options& options, Tuning t,
-                        double target, nlohmann::json& report) {
+                        nlohmann::json& report) {
     constexpr int kFolds = 5;
     constexpr double kConfidences[] = {0, 0.5, 0.75, 0.8, 0.85, 0.9, 0.95, 0.975, 0.99};
     for (const double c : kConfidences) {
-        t.precision_z = NormalQuantile(c);
+        t.z = NormalQuantile(c);
         Metrics held_out;
         for (int f = 0; f < kFolds; ++f) {
             std::vector<Scored> train, test;
             for (std::size_t i = 0; i < tuned.size(); ++i) (static_cast<int>(i % kFolds) == f ? test : train).push_back(tuned[i]);
             held_out += Measure(test, Tune(train, options, t));
         }
-        const double precision = held_out.PrecisionAt(t.oos_share);
-        report[std::to_string(c).substr(0, 5)] = precision;
-        if (precision >= target) return c;
+        const double value = Constrained(held_out, t.objective, t.oos_share, 0);
+        report[std::to_string(c).substr(0, 5)] = value;
+        if (value >= Target(t.objective)) return c;
     }
     return kConfidences[std::size(kConfidences) - 1];
 }
@@ -286,10 +289,10 @@ int RunEval(int argc, char** argv) {
                    "the tuning cases have another (CLINC150's val has 3%, its test 18%); default: as in the cases")
         ->check(CLI::Range(0.0, 0.99));
     std::string confidence_setting = "0";
-    app.add_option("--precision-confidence", confidence_setting,
-                   "for 'precision:P': how sure the tuning cases must make it that precision is >= P (one-sided, "
-                   "0..0.999; 0 = their precision itself), or 'auto': the least that meets P in 5-fold "
-                   "cross-validation on the tuning cases")
+    app.add_option("--confidence,--precision-confidence", confidence_setting,
+                   "for 'precision:P' and 'oos-recall:R': how sure the tuning cases must make it that the "
+                   "target holds (one-sided Wilson bound, 0..0.999; 0 = as they measure it), or 'auto': the "
+                   "least that meets it in 5-fold cross-validation on the tuning cases")
         ->check([](const std::string& v) -> std::string {
             if (v == "auto") return {};
             try {
@@ -351,8 +354,9 @@ int RunEval(int argc, char** argv) {
     }
     const bool auto_confidence = confidence_setting == "auto";
     double confidence = auto_confidence ? 0 : std::stod(confidence_setting);
-    if (auto_confidence && (objective.rfind("precision:", 0) != 0 || tune_path.empty())) {
-        std::cerr << "assistant eval: --precision-confidence auto needs --objective precision:P and --tune-on\n";
+    if (auto_confidence && (objective == "balanced" || tune_path.empty())) {
+        std::cerr << "assistant eval: --confidence auto needs --tune-on and --objective precision:P or "
+                     "oos-recall:R\n";
         return 2;
     }
 
@@ -419,9 +423,9 @@ int RunEval(int argc, char** argv) {
         const auto tuned = Score(responder, *tune_cases, &ignored, keep_alive);
         Tuning t{objective, oos_share, 0, margin};
         if (auto_confidence) {
-            confidence = ChooseConfidence(tuned, options, t, std::stod(objective.substr(10)), confidence_report);
+            confidence = ChooseConfidence(tuned, options, t, confidence_report);
         }
-        t.precision_z = NormalQuantile(confidence);
+        t.z = NormalQuantile(confidence);
         options = Tune(tuned, options, t);
     }
 
@@ -448,7 +452,7 @@ int RunEval(int argc, char** argv) {
         {"language_thresholds", options.language_thresholds},
         {"margin", options.margin},
         {"objective", tune_path.empty() ? "none" : objective},
-        {"precision_confidence", confidence},
+        {"confidence", confidence},
         {"cases", static_cast<int>(cases->size())},
         {"in_scope_cases", m.in_scope},
         {"oos_cases", m.oos},
@@ -457,7 +461,7 @@ int RunEval(int argc, char** argv) {
         {"classifier_weight", index_options.classifier_weight},
         {"index_build_seconds", build_seconds},
     };
-    if (auto_confidence) out["precision_confidence_cross_validated"] = confidence_report;
+    if (auto_confidence) out["confidence_cross_validated"] = confidence_report;
     // Per language (the customer's, detected from the text as the engine does): Russian should be
     // as good as English.
     std::map<std::string, std::vector<Scored>> by_lang;

@@ -88,6 +88,7 @@ Decision Responder::Decide(std::string_view text, std::string_view lang_hint, co
     const std::string lang = lang_hint.empty() ? DetectLanguage(text) : std::string(lang_hint);
     const Phrases& phrases = For(lang);
     Decision d;
+    bool greeting = false;
     switch (kb::ClassifyIntent(text)) {
         case kb::Intent::kHumanRequest:
             d.kind = Decision::Kind::kHandoff;
@@ -95,9 +96,8 @@ Decision Responder::Decide(std::string_view text, std::string_view lang_hint, co
             d.text = phrases.handoff;
             return d;
         case kb::Intent::kGreeting:
-            d.kind = Decision::Kind::kSmallTalk;
-            d.text = phrases.greeting;
-            return d;
+            greeting = true;  // the knowledge base's own greeting, if it has one; else ours
+            break;
         case kb::Intent::kThanks:
             d.kind = Decision::Kind::kSmallTalk;
             d.text = phrases.thanks;
@@ -116,9 +116,16 @@ Decision Responder::Decide(std::string_view text, std::string_view lang_hint, co
     }
     d.index = index_.Get();
     d.candidates = d.index->Search(text, std::max<std::size_t>(options_.candidates, 2), lang);
+    if (greeting && !Confident(d.candidates, options_, lang)) {
+        Decision small_talk;
+        small_talk.kind = Decision::Kind::kSmallTalk;
+        small_talk.text = phrases.greeting;
+        return small_talk;
+    }
     if (Confident(d.candidates, options_, lang)) {
         const kb::Match& best = d.candidates.front();
-        if (best.article->id == context.last_article && context.since_last_answer <= options_.repeat_window) {
+        if (!greeting && best.article->id == context.last_article &&
+            context.since_last_answer <= options_.repeat_window) {
             // The same question again right after its answer: the answer did not help.
             d.kind = Decision::Kind::kHandoff;
             d.reason = chat::v1::HANDOFF_REASON_BOT_FAILED;

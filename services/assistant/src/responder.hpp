@@ -38,7 +38,9 @@ struct ConversationContext {
 
 // Decides, without I/O, how to respond to a customer message: answer from the knowledge base only
 // when the best article scores at least `threshold`, otherwise hand off. Never makes up text:
-// answers are the articles' own.
+// answers are the articles' own. A greeting gets the knowledge base's answer when it has one it is
+// sure of (a deployment's own "hello"), else the built-in greeting; a wish for a person, thanks
+// and "that didn't help" never reach the knowledge base.
 // Thread-safety: const methods are thread-safe; the LiveIndex must outlive the Responder. Each
 // decision uses one snapshot of the index, so a concurrent knowledge-base update is never seen half.
 class Responder {

@@ -80,7 +80,7 @@ TEST(Eval, APrecisionTargetHeldWithConfidenceAnswersLess) {
     };
     const auto point = tuned("0");
     const auto sure = tuned("0.95");
-    EXPECT_EQ(sure["precision_confidence"], 0.95);
+    EXPECT_EQ(sure["confidence"], 0.95);
     // On 140 cases, being 95% sure of 85% precision needs a clearly higher one on them: fewer answers.
     EXPECT_LT(sure["answered"].get<int>(), point["answered"].get<int>());
     for (const char* lang : {"en", "ru"}) {
@@ -95,14 +95,14 @@ TEST(Eval, AutoConfidenceIsTheLeastThatHoldsInCrossValidation) {
                             "auto", "--encoders", "off"});
     ASSERT_EQ(r.code, 0) << r.err;
     const auto j = nlohmann::json::parse(r.out);
-    const auto& tried = j["precision_confidence_cross_validated"];
+    const auto& tried = j["confidence_cross_validated"];
     ASSERT_TRUE(tried.is_object()) << r.out;
     ASSERT_FALSE(tried.empty());
     // Tried in increasing order until one met the target: every one before the chosen missed it.
     std::vector<std::pair<double, double>> by_confidence;
     for (const auto& [c, precision] : tried.items()) by_confidence.emplace_back(std::stod(c), precision.get<double>());
     std::sort(by_confidence.begin(), by_confidence.end());
-    EXPECT_NEAR(by_confidence.back().first, j["precision_confidence"].get<double>(), 1e-9);
+    EXPECT_NEAR(by_confidence.back().first, j["confidence"].get<double>(), 1e-9);
     for (std::size_t i = 0; i + 1 < by_confidence.size(); ++i) EXPECT_LT(by_confidence[i].second, 85.0);
     if (by_confidence.back().first < 0.99) {
         EXPECT_GE(by_confidence.back().second, 85.0);
@@ -111,7 +111,7 @@ TEST(Eval, AutoConfidenceIsTheLeastThatHoldsInCrossValidation) {
     const EvalRun balanced = Eval({"--kb", kDemo + "/kb.jsonl", "--cases", kDemo + "/cases-test.jsonl", "--tune-on",
                                    kDemo + "/cases-val.jsonl", "--precision-confidence", "auto", "--encoders", "off"});
     EXPECT_EQ(balanced.code, 2);
-    EXPECT_NE(balanced.err.find("needs --objective precision:P"), std::string::npos) << balanced.err;
+    EXPECT_NE(balanced.err.find("needs --tune-on and --objective"), std::string::npos) << balanced.err;
     const EvalRun bad = Eval({"--kb", kDemo + "/kb.jsonl", "--cases", kDemo + "/cases-test.jsonl",
                               "--precision-confidence", "1.5", "--encoders", "off"});
     EXPECT_NE(bad.code, 0);

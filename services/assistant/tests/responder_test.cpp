@@ -92,6 +92,24 @@ TEST(Responder, GreetingsAndThanksAreSmallTalk) {
     EXPECT_EQ(r.Decide("спасибо").kind, Decision::Kind::kSmallTalk);
 }
 
+TEST(Responder, AKnowledgeBasesOwnGreetingWinsOverTheBuiltInOne) {
+    auto index = kb::LiveIndex(std::make_shared<const kb::Index>(std::vector<kb::Article>{
+        {ArticleId("hello"), {"hello", "hi there", "hey"}, "Hi! I am the Acme assistant.", "en", {}, true, 1},
+        {ArticleId("en-reset"), {"how do I reset my password", "forgot my password"}, "Open the reset page.", "en", {}, true, 1},
+    }));
+    Responder r(index, {0.5, 3});
+    auto d = r.Decide("hello");
+    ASSERT_EQ(d.kind, Decision::Kind::kAnswer);
+    EXPECT_EQ(d.article.str(), "hello");
+    // Greeted again right away: the same greeting, not a "did not help" handoff.
+    auto again = r.Decide("hello", "", {ArticleId("hello"), std::chrono::seconds(5)});
+    EXPECT_EQ(again.kind, Decision::Kind::kAnswer);
+    // Nothing sure in the knowledge base for it: the built-in greeting.
+    auto other = r.Decide("good evening");
+    EXPECT_EQ(other.kind, Decision::Kind::kSmallTalk);
+    EXPECT_FALSE(other.text.empty());
+}
+
 TEST(Responder, SameQuestionRightAfterItsAnswerIsABotFailure) {
     auto index = SampleIndex();
     Responder r(index, {});
