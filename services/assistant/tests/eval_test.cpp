@@ -89,6 +89,21 @@ TEST(Eval, APrecisionTargetHeldWithConfidenceAnswersLess) {
     }
 }
 
+TEST(Eval, AnOosRecallTargetHeldWithConfidenceHandsOffMore) {
+    auto tuned = [](const std::string& confidence) {
+        const EvalRun r = Eval({"--kb", kDemo + "/kb.jsonl", "--cases", kDemo + "/cases-test.jsonl", "--tune-on",
+                                kDemo + "/cases-val.jsonl", "--objective", "oos-recall:70", "--confidence", confidence,
+                                "--encoders", "off"});
+        EXPECT_EQ(r.code, 0) << r.err;
+        return nlohmann::json::parse(r.out);
+    };
+    const auto point = tuned("0");
+    const auto sure = tuned("0.95");
+    // 40 out-of-scope cases: 70% recall for sure needs clearly more of them handed off.
+    EXPECT_GT(sure["handed_off"].get<int>(), point["handed_off"].get<int>());
+    EXPECT_GE(sure["oos_recall"].get<double>(), point["oos_recall"].get<double>());
+}
+
 TEST(Eval, AutoConfidenceIsTheLeastThatHoldsInCrossValidation) {
     const EvalRun r = Eval({"--kb", kDemo + "/kb.jsonl", "--cases", kDemo + "/cases-test.jsonl", "--tune-on",
                             kDemo + "/cases-val.jsonl", "--objective", "precision:85", "--precision-confidence",
