@@ -111,35 +111,39 @@ bool WantsAPerson(const std::vector<std::string>& words) {
         return std::any_of(phrases.begin(), phrases.end(),
                            [&](std::string_view p) { return padded.find(p) != std::string::npos; });
     };
-    const bool person =
-        ContainsAny(words, {"human", "operator", "agent", "оператор", "сотрудник", "менеджер", "консультант",
-                            "специалист"}) ||
-        has({" real person", " live person", " actual person", " real people", " someone real", " живой",
-             " живым", " живого", " живому", " человек"});
+    const bool person = ContainsAny(words, {"human", "operator", "agent", "оператор", "сотрудник", "менеджер",
+                                            "консультант", "специалист"}) ||
+                        has({" real person", " live person", " actual person", " real people",
+                             " someone real", " живой", " живым", " живого", " живому", " человек"});
     if (!person) return false;
     // Asking what the assistant is ("are you a real person", "am I talking to a human", "ты живой?"):
     // answered like any question.
-    static constexpr std::array<std::string_view, 15> kWhat = {
-        "human", "real", "person", "bot", "robot", "machine", "computer", "ai", "live", "actual",
-        "живой", "человек", "бот", "робот", "настоящ"};
+    static constexpr std::array<std::string_view, 10> kWhat = {"human", "humans", "real",     "person", "bot",
+                                                               "robot", "machine", "computer", "ai",     "actual"};
+    static constexpr std::array<std::string_view, 5> kWhatStems = {"жив", "человек", "бот", "робот", "настоящ"};
+    const auto what = [&](const std::string& word) {
+        return std::find(kWhat.begin(), kWhat.end(), word) != kWhat.end() ||
+               std::any_of(kWhatStems.begin(), kWhatStems.end(),
+                           [&](std::string_view k) { return word.rfind(k, 0) == 0; });
+    };
     for (std::size_t i = 0; i < words.size(); ++i) {
         const std::string& w = words[i];
         const std::string next = i + 1 < words.size() ? words[i + 1] : "";
-        const bool asks = (w == "are" && next == "you") || (w == "you" && (next == "are" || next == "re")) ||
-                          (w == "am" && next == "i") || (w == "is" && (next == "this" || next == "it")) ||
-                          w == "ты" || w == "вы" || w == "это";
+        const bool asks = (w == "are" && next == "you") ||
+                          (w == "you" && (next == "are" || next == "re" || next == "be")) ||
+                          w == "yourself" || (w == "am" && next == "i") ||
+                          (w == "is" && (next == "this" || next == "it")) || w == "ты" || w == "вы" ||
+                          w == "это";
         if (!asks) continue;
         for (std::size_t j = i + 1; j < words.size() && j <= i + 5; ++j) {
-            if (std::any_of(kWhat.begin(), kWhat.end(), [&](std::string_view k) { return words[j].rfind(k, 0) == 0; })) {
-                return false;
-            }
+            if (what(words[j])) return false;
         }
     }
     if (words.size() <= 4) return true;
-    return ContainsAny(words, {"talk", "speak", "chat", "connect", "transfer", "put", "get", "want", "need",
-                               "give", "call", "contact", "reach", "escalat", "let", "позов", "позвать",
-                               "соедин", "переключ", "перевед", "хочу", "нужен", "нужна", "нужно", "дайте",
-                               "свяж", "поговор", "пригласи"});
+    return ContainsAny(words, {"talk",  "speak", "chat",    "connect", "transfer", "put",     "get",
+                               "want",  "need",  "give",    "call",    "contact",  "reach",   "escalat",
+                               "let",   "позов", "позвать", "соедин",  "переключ", "перевед", "хочу",
+                               "нужен", "нужна", "нужно",   "дайте",   "свяж",     "поговор", "пригласи"});
 }
 
 }  // namespace

@@ -32,6 +32,7 @@ TEST(ClassifyIntent, RecognisesHumanRequestsGreetingsThanks) {
     EXPECT_EQ(ClassifyIntent("соедините меня с оператором, пожалуйста"), Intent::kHumanRequest);
     EXPECT_EQ(ClassifyIntent("Позовите сотрудника поддержки срочно"), Intent::kHumanRequest);
     EXPECT_EQ(ClassifyIntent("are you able to connect me to an agent"), Intent::kHumanRequest);
+    EXPECT_EQ(ClassifyIntent("are you really not able to get me a live agent"), Intent::kHumanRequest);
     EXPECT_EQ(ClassifyIntent("вы можете соединить меня с оператором?"), Intent::kHumanRequest);
     EXPECT_EQ(ClassifyIntent("Hi there!"), Intent::kGreeting);
     EXPECT_EQ(ClassifyIntent("Здравствуйте"), Intent::kGreeting);
@@ -55,6 +56,7 @@ TEST(ClassifyIntent, APersonMentionedIsNotAPersonRequested) {
           "inform carl that he is an awful human being", "what is the phone number of my insurance agent",
           "are you a human or a computer", "i need to know whether you are a human or are a computer",
           "am i speaking with a real person", "is this a real person i am chatting with",
+          "could you be human", "would you call yourself a human or a computer",
           "ты живой человек?", "сколько человек может быть в одной группе"}) {
         EXPECT_EQ(ClassifyIntent(question), Intent::kQuestion) << question;
     }

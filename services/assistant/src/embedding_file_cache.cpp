@@ -16,12 +16,15 @@ constexpr char kMagic[8] = {'s', 'b', 'e', 'm', 'b', 'v', '1', '\n'};
 
 }  // namespace
 
-Result<std::unique_ptr<EmbeddingFileCache>> EmbeddingFileCache::Open(const kb::Embedder& inner, std::string path) {
+Result<std::unique_ptr<EmbeddingFileCache>> EmbeddingFileCache::Open(const kb::Embedder& inner,
+                                                                     std::string path) {
     std::unique_ptr<EmbeddingFileCache> cache(new EmbeddingFileCache(inner, path));
     std::error_code ec;
     if (!std::filesystem::exists(path, ec)) return cache;
     std::ifstream in(path, std::ios::binary);
-    const auto fail = [&](const std::string& what) { return Error::Fatal("embedding cache " + path + ": " + what); };
+    const auto fail = [&](const std::string& what) {
+        return Error::Fatal("embedding cache " + path + ": " + what);
+    };
     if (!in) return fail("cannot read it");
     char magic[sizeof kMagic];
     std::uint32_t dim = 0;

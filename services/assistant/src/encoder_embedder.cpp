@@ -45,7 +45,8 @@ Result<Encoders> LoadEncoders(const std::string& setting, double retrieval_weigh
         const auto eq = item.find('=');
         std::string name = item.substr(0, eq);
         for (const auto& [other, _] : items) {
-            if (other == name) return Error::Fatal("sentence encoder '" + name + "' is named twice in '" + setting + "'");
+            if (other == name)
+                return Error::Fatal("sentence encoder '" + name + "' is named twice in '" + setting + "'");
         }
         items.emplace_back(std::move(name), eq == std::string::npos ? "" : item.substr(eq + 1));
     }

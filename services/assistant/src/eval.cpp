@@ -201,7 +201,7 @@ void Sweep(const std::vector<Scored>& s, const Responder::Options& base, Visit&&
 struct Tuning {
     std::string objective = "balanced";
     double oos_share = -1;
-    double z = 0;  // how sure the constraint must be (0: as measured)
+    double z = 0;        // how sure the constraint must be (0: as measured)
     double margin = -1;  // fixed when >= 0
 };
 
@@ -251,7 +251,8 @@ double ChooseConfidence(const std::vector<Scored>& tuned, const Responder::Optio
         Metrics held_out;
         for (int f = 0; f < kFolds; ++f) {
             std::vector<Scored> train, test;
-            for (std::size_t i = 0; i < tuned.size(); ++i) (static_cast<int>(i % kFolds) == f ? test : train).push_back(tuned[i]);
+            for (std::size_t i = 0; i < tuned.size(); ++i)
+                (static_cast<int>(i % kFolds) == f ? test : train).push_back(tuned[i]);
             held_out += Measure(test, Tune(train, options, t));
         }
         const double value = Constrained(held_out, t.objective, t.oos_share, 0);

@@ -35,7 +35,8 @@ private:
 class EmbeddingFileCacheTest : public ::testing::Test {
 protected:
     void SetUp() override {
-        path_ = (fs::temp_directory_path() / ("emb_cache_test_" + std::to_string(::getpid()) + ".emb")).string();
+        path_ =
+            (fs::temp_directory_path() / ("emb_cache_test_" + std::to_string(::getpid()) + ".emb")).string();
         fs::remove(path_);
     }
     void TearDown() override { fs::remove(path_); }
