@@ -374,11 +374,17 @@ void PackedLinear::ApplyRowsBf16(const float* const* x_rows, std::size_t rows, f
     const std::size_t pairs = (in_ + 1) / 2;
     const std::size_t x_stride = 2 * pairs;  // bfloat16 values per converted row
     const std::size_t panels = (out_ + kPanel - 1) / kPanel;
-    std::vector<std::uint16_t> xb(std::min(rows, kRowBlock) * x_stride);
+    // The rows in bfloat16, a block at a time; per thread and kept, so a query allocates nothing.
+    thread_local std::vector<std::uint16_t> xb;
+    if (xb.size() < std::min(rows, kRowBlock) * x_stride) xb.resize(std::min(rows, kRowBlock) * x_stride);
     float last[kPanel * kMaxBf16Tile];
     for (std::size_t r0 = 0; r0 < rows; r0 += kRowBlock) {
         const std::size_t block_rows = std::min(kRowBlock, rows - r0);
-        for (std::size_t r = 0; r < block_rows; ++r) RowToBf16(x_rows[r0 + r], in_, xb.data() + r * x_stride);
+        for (std::size_t r = 0; r < block_rows; ++r) {
+            RowToBf16(x_rows[r0 + r], in_, xb.data() + r * x_stride);
+            // An odd width's last pair meets a zero weight; a stale Inf there would still make NaN.
+            if (x_stride > in_) xb[r * x_stride + in_] = 0;
+        }
         for (std::size_t p = 0; p < panels; ++p) {
             const std::uint16_t* panel = bf16_panels_.data() + p * pairs * kPanel * 2;
             const float* b = bias_.data() + p * kPanel;
