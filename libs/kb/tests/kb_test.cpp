@@ -232,3 +232,47 @@ TEST(Index, LanguageFilterAndK) {
 
 }  // namespace
 }  // namespace switchboard::kb
+
+namespace switchboard::kb {
+namespace {
+
+// Embeds a text as (its length, 1) and counts the texts it was asked for.
+class CountingEmbedder final : public Embedder {
+public:
+    std::vector<float> Embed(std::string_view text) const override {
+        ++calls;
+        return {static_cast<float>(text.size()), 1.0F};
+    }
+    std::size_t dim() const override { return 2; }
+    mutable int calls = 0;
+};
+
+TEST(CachingEmbedder, RemembersBatchesButNotSingleQueries) {
+    const CountingEmbedder inner;
+    const CachingEmbedder cache(inner);
+    const std::vector<std::string> variants = {"reset password", "refund", "reset password"};
+    const auto first = cache.EmbedBatch(variants);
+    ASSERT_EQ(first.size(), 3U);
+    EXPECT_EQ(first[0], first[2]);
+    EXPECT_EQ(inner.calls, 3) << "one inner batch with every text it lacked";
+    EXPECT_EQ(cache.EmbedBatch({"refund", "new variant"})[1], (std::vector<float>{11.0F, 1.0F}));
+    EXPECT_EQ(inner.calls, 4) << "only the new variant";
+    EXPECT_EQ(cache.Embed("refund"), first[1]);
+    EXPECT_EQ(inner.calls, 4) << "a query finds a remembered variant";
+    cache.Embed("a customer's question");
+    cache.Embed("a customer's question");
+    EXPECT_EQ(inner.calls, 6) << "queries are not remembered";
+}
+
+TEST(EmbedRemembering, ReportsWhatItAdded) {
+    const CountingEmbedder inner;
+    std::mutex mu;
+    std::unordered_map<std::string, std::vector<float>> known{{"old", {3.0F, 1.0F}}};
+    std::vector<std::string> added;
+    EmbedRemembering(inner, mu, known, {"old", "new", "new"}, &added);
+    EXPECT_EQ(added, (std::vector<std::string>{"new"}));
+    EXPECT_EQ(known.size(), 2U);
+}
+
+}  // namespace
+}  // namespace switchboard::kb

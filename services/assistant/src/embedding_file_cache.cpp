@@ -58,28 +58,7 @@ std::vector<float> EmbeddingFileCache::Embed(std::string_view text) const {
 }
 
 std::vector<std::vector<float>> EmbeddingFileCache::EmbedBatch(const std::vector<std::string>& texts) const {
-    std::vector<std::vector<float>> out(texts.size());
-    std::vector<std::string> missing;
-    std::vector<std::size_t> where;
-    {
-        std::lock_guard lock(mu_);
-        for (std::size_t i = 0; i < texts.size(); ++i) {
-            if (auto it = known_.find(texts[i]); it != known_.end()) {
-                out[i] = it->second;
-            } else {
-                missing.push_back(texts[i]);
-                where.push_back(i);
-            }
-        }
-    }
-    if (missing.empty()) return out;
-    auto fresh = inner_.EmbedBatch(missing);
-    std::lock_guard lock(mu_);
-    for (std::size_t k = 0; k < fresh.size(); ++k) {
-        if (known_.emplace(missing[k], fresh[k]).second) unsaved_.push_back(missing[k]);
-        out[where[k]] = std::move(fresh[k]);
-    }
-    return out;
+    return kb::EmbedRemembering(inner_, mu_, known_, texts, &unsaved_);
 }
 
 Status EmbeddingFileCache::Flush() const {

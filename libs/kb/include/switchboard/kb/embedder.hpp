@@ -26,6 +26,14 @@ public:
     virtual std::size_t dim() const = 0;
 };
 
+// The embeddings of `texts`: from `known` where it has them, the others from one
+// inner.EmbedBatch call; those are added to `known` (all under `mu`) and, when `added` is given,
+// their texts appended to it. The memory behind CachingEmbedder and assistant eval's file cache.
+std::vector<std::vector<float>> EmbedRemembering(const Embedder& inner, std::mutex& mu,
+                                                 std::unordered_map<std::string, std::vector<float>>& known,
+                                                 const std::vector<std::string>& texts,
+                                                 std::vector<std::string>* added = nullptr);
+
 // Remembers the embedding of every text embedded in a batch (the knowledge base's question variants,
 // see Index), so rebuilding an index after a small knowledge-base change only embeds the new ones. Unbounded: it holds what the
 // knowledge base holds (about 1.5 KiB per variant at 384 dimensions). Thread-safe.
@@ -44,28 +52,7 @@ public:
     }
 
     std::vector<std::vector<float>> EmbedBatch(const std::vector<std::string>& texts) const override {
-        std::vector<std::vector<float>> out(texts.size());
-        std::vector<std::string> missing;
-        std::vector<std::size_t> where;
-        {
-            std::lock_guard lock(mu_);
-            for (std::size_t i = 0; i < texts.size(); ++i) {
-                if (auto it = cache_.find(texts[i]); it != cache_.end()) {
-                    out[i] = it->second;
-                } else {
-                    missing.push_back(texts[i]);
-                    where.push_back(i);
-                }
-            }
-        }
-        if (missing.empty()) return out;
-        auto fresh = inner_.EmbedBatch(missing);
-        std::lock_guard lock(mu_);
-        for (std::size_t k = 0; k < fresh.size(); ++k) {
-            cache_.emplace(missing[k], fresh[k]);
-            out[where[k]] = std::move(fresh[k]);
-        }
-        return out;
+        return EmbedRemembering(inner_, mu_, cache_, texts);
     }
 
     std::size_t dim() const override { return inner_.dim(); }
