@@ -338,6 +338,10 @@ int RunEval(int argc, char** argv) {
                    "and 'use' (multilingual), each optionally name=DIR")
         ->capture_default_str();
     app.add_option("--sweep-csv", sweep_csv, "write the threshold sweep on the reported cases to this CSV");
+    std::string mistakes_path;
+    app.add_option("--mistakes", mistakes_path,
+                   "write the reported cases the engine got wrong at the chosen threshold to this JSON Lines file "
+                   "(text, expected, answered or handed off, top candidates with scores)");
     std::string cache_dir;
     app.add_option("--embedding-cache", cache_dir,
                    "keep every embedding in DIR/<encoder>.emb and reuse it in later runs (for runs that "
@@ -441,6 +445,29 @@ int RunEval(int argc, char** argv) {
             csv << o.threshold << "," << o.margin << "," << x.InScopeAccuracy() << "," << x.OosRecall() << ","
                 << x.Precision() << "," << x.handed_off << "\n";
         });
+    }
+    if (!mistakes_path.empty()) {
+        std::ofstream mistakes(mistakes_path);
+        for (const auto& sc : scored) {
+            const bool answers = sc.route == Scored::Route::kRetrieval && Responder::Confident(sc.candidates, options, sc.lang);
+            const std::string top = sc.candidates.empty() ? "" : sc.candidates.front().article->id.str();
+            const bool right = sc.c->expect ? answers && top == *sc.c->expect : !answers;
+            if (right) continue;
+            nlohmann::json line{{"text", sc.c->text},
+                                {"expect", sc.c->expect ? nlohmann::json(*sc.c->expect) : nlohmann::json()},
+                                {"answered", answers},
+                                {"route", sc.route == Scored::Route::kRetrieval     ? "retrieval"
+                                          : sc.route == Scored::Route::kHumanRequest ? "human_request"
+                                                                                     : "small_talk"}};
+            for (std::size_t i = 0; i < sc.candidates.size() && i < 3; ++i) {
+                line["candidates"].push_back({{"id", sc.candidates[i].article->id.str()}, {"score", sc.candidates[i].score}});
+            }
+            mistakes << line.dump() << "\n";
+        }
+        if (!mistakes) {
+            std::cerr << "assistant eval: cannot write " << mistakes_path << "\n";
+            return 2;
+        }
     }
     nlohmann::json out{
         {"in_scope_accuracy", m.InScopeAccuracy()},

@@ -60,6 +60,32 @@ TEST(Eval, TunedOnValPrintsEveryNumberAndAThresholdPerLanguage) {
     EXPECT_EQ(j["encoders"], "off");
 }
 
+TEST(Eval, MistakesListsEveryCaseGotWrong) {
+    const auto path = (std::filesystem::temp_directory_path() / "sb-eval-mistakes.jsonl").string();
+    const EvalRun r = Eval({"--kb", kDemo + "/kb.jsonl", "--cases", kDemo + "/cases-test.jsonl", "--tune-on",
+                            kDemo + "/cases-val.jsonl", "--encoders", "off", "--mistakes", path});
+    ASSERT_EQ(r.code, 0) << r.err;
+    const auto j = nlohmann::json::parse(r.out);
+    const double wrong_in_scope = j["in_scope_cases"].get<int>() * (1 - j["in_scope_accuracy"].get<double>() / 100);
+    const double wrong_oos = j["oos_cases"].get<int>() * (1 - j["oos_recall"].get<double>() / 100);
+    std::ifstream in(path);
+    int lines = 0, answered_oos = 0;
+    for (std::string line; std::getline(in, line); ++lines) {
+        const auto m = nlohmann::json::parse(line);
+        ASSERT_TRUE(m.contains("text") && m.contains("route")) << line;
+        if (m["expect"].is_null()) {
+            EXPECT_TRUE(m["answered"].get<bool>()) << "an out-of-scope case is wrong only when answered: " << line;
+            ++answered_oos;
+        } else if (m["answered"].get<bool>()) {
+            EXPECT_NE(m["candidates"][0]["id"], m["expect"]) << line;
+        }
+    }
+    EXPECT_NEAR(lines, wrong_in_scope + wrong_oos, 0.01);
+    EXPECT_NEAR(answered_oos, wrong_oos, 0.01);
+    EXPECT_GT(lines, 0);
+    std::filesystem::remove(path);
+}
+
 TEST(Eval, AThresholdNobodyReachesHandsEverythingOff) {
     const EvalRun r = Eval({"--kb", kDemo + "/kb.jsonl", "--cases", kDemo + "/cases-test.jsonl", "--threshold", "1.0",
                         "--margin", "0.5", "--encoders", "off"});
