@@ -111,16 +111,17 @@ bool WantsAPerson(const std::vector<std::string>& words) {
         return std::any_of(phrases.begin(), phrases.end(),
                            [&](std::string_view p) { return padded.find(p) != std::string::npos; });
     };
-    const bool person = ContainsAny(words, {"human", "operator", "agent", "оператор", "сотрудник", "менеджер",
-                                            "консультант", "специалист"}) ||
-                        has({" real person", " live person", " actual person", " real people",
-                             " someone real", " живой", " живым", " живого", " живому", " человек"});
+    const bool person =
+        ContainsAny(words, {"human", "operator", "agent", "оператор", "сотрудник", "менеджер", "консультант",
+                            "специалист"}) ||
+        has({" real person", " live person", " actual person", " real people", " someone real", " человек"});
     if (!person) return false;
     // Asking what the assistant is ("are you a real person", "am I talking to a human", "ты живой?"):
     // answered like any question.
-    static constexpr std::array<std::string_view, 10> kWhat = {"human", "humans", "real",     "person", "bot",
-                                                               "robot", "machine", "computer", "ai",     "actual"};
-    static constexpr std::array<std::string_view, 5> kWhatStems = {"жив", "человек", "бот", "робот", "настоящ"};
+    static constexpr std::array<std::string_view, 10> kWhat = {
+        "human", "humans", "real", "person", "bot", "robot", "machine", "computer", "ai", "actual"};
+    static constexpr std::array<std::string_view, 5> kWhatStems = {"жив", "человек", "бот", "робот",
+                                                                   "настоящ"};
     const auto what = [&](const std::string& word) {
         return std::find(kWhat.begin(), kWhat.end(), word) != kWhat.end() ||
                std::any_of(kWhatStems.begin(), kWhatStems.end(),
@@ -139,7 +140,14 @@ bool WantsAPerson(const std::vector<std::string>& words) {
             if (what(words[j])) return false;
         }
     }
-    if (words.size() <= 4) return true;
+    // Short, and not a question ("how many humans", "сколько человек"): a request.
+    static constexpr std::array<std::string_view, 18> kQuestionWords = {
+        "how",     "what", "why",    "who",   "where", "when", "which", "whose", "does",
+        "сколько", "что",  "почему", "зачем", "кто",   "где",  "когда", "какой", "какие"};
+    if (words.size() <= 4 &&
+        std::find(kQuestionWords.begin(), kQuestionWords.end(), words.front()) == kQuestionWords.end()) {
+        return true;
+    }
     return ContainsAny(words, {"talk",  "speak", "chat",    "connect", "transfer", "put",     "get",
                                "want",  "need",  "give",    "call",    "contact",  "reach",   "escalat",
                                "let",   "позов", "позвать", "соедин",  "переключ", "перевед", "хочу",

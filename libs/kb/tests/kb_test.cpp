@@ -27,6 +27,8 @@ TEST(ClassifyIntent, RecognisesHumanRequestsGreetingsThanks) {
     EXPECT_EQ(ClassifyIntent("хочу поговорить с живым человеком"), Intent::kHumanRequest);
     EXPECT_EQ(ClassifyIntent("Operator!"), Intent::kHumanRequest);
     EXPECT_EQ(ClassifyIntent("живой человек"), Intent::kHumanRequest);
+    EXPECT_EQ(ClassifyIntent("нужен живой оператор"), Intent::kHumanRequest);
+    EXPECT_EQ(ClassifyIntent("how can I talk to a human"), Intent::kHumanRequest);
     EXPECT_EQ(ClassifyIntent("can I please talk to a real person about my order"), Intent::kHumanRequest);
     EXPECT_EQ(ClassifyIntent("I need an agent, the bot keeps getting it wrong"), Intent::kHumanRequest);
     EXPECT_EQ(ClassifyIntent("соедините меня с оператором, пожалуйста"), Intent::kHumanRequest);
@@ -56,7 +58,8 @@ TEST(ClassifyIntent, APersonMentionedIsNotAPersonRequested) {
           "inform carl that he is an awful human being", "what is the phone number of my insurance agent",
           "are you a human or a computer", "i need to know whether you are a human or are a computer",
           "am i speaking with a real person", "is this a real person i am chatting with",
-          "could you be human", "would you call yourself a human or a computer",
+          "could you be human", "would you call yourself a human or a computer", "how many humans",
+          "сколько человек?", "живой звук на концерте", "where is the operator manual",
           "ты живой человек?", "сколько человек может быть в одной группе"}) {
         EXPECT_EQ(ClassifyIntent(question), Intent::kQuestion) << question;
     }
