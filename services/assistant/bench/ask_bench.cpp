@@ -83,7 +83,7 @@ void BM_Decide(benchmark::State& state, const std::string& setting) {
 }
 
 const bool registered = [] {
-    for (const char* setting : {"off", "use", "minilm,use"}) {
+    for (const char* setting : {"off", "use", "minilm,use", "bge,minilm,use"}) {
         benchmark::RegisterBenchmark(("BM_Decide/" + std::string(setting)).c_str(),
                                      [s = std::string(setting)](benchmark::State& st) { BM_Decide(st, s); })
             ->Unit(benchmark::kMicrosecond)
