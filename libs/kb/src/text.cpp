@@ -96,6 +96,37 @@ std::vector<std::string> Words(std::string_view text) {
     return out;
 }
 
+// Latin letters that look like Cyrillic ones, in lower case as Fold leaves them (the last four
+// only in capitals, but a word typed in two scripts was likely typed in capitals there too).
+constexpr std::array<std::pair<char32_t, char32_t>, 12> kLookalikes = {{
+    {U'a', U'а'}, {U'c', U'с'}, {U'e', U'е'}, {U'o', U'о'}, {U'p', U'р'}, {U'x', U'х'},
+    {U'y', U'у'}, {U'k', U'к'}, {U'm', U'м'}, {U't', U'т'}, {U'h', U'н'}, {U'b', U'в'},
+}};
+
+// A word typed in two scripts ("пaроль" with a Latin a, "pаssword" with a Cyrillic а): the letters
+// of its minority script become their lookalikes in the majority one (Cyrillic on a tie), when
+// every one of them has a lookalike; a word that really mixes scripts is left as it is.
+void UnmixScripts(std::vector<char32_t>& word) {
+    const auto latin = [](char32_t c) { return c >= U'a' && c <= U'z'; };
+    const auto count_latin = std::count_if(word.begin(), word.end(), latin);
+    const auto count_cyrillic = std::count_if(word.begin(), word.end(), [](char32_t c) { return IsCyrillic(c); });
+    if (count_latin == 0 || count_cyrillic == 0) return;
+    const bool to_cyrillic = count_cyrillic >= count_latin;
+    const auto counterpart = [&](char32_t c) -> char32_t {
+        for (const auto& [l, cy] : kLookalikes) {
+            if (to_cyrillic ? c == l : c == cy) return to_cyrillic ? cy : l;
+        }
+        return 0;
+    };
+    const auto minority = [&](char32_t c) { return to_cyrillic ? latin(c) : IsCyrillic(c); };
+    if (std::any_of(word.begin(), word.end(), [&](char32_t c) { return minority(c) && counterpart(c) == 0; })) {
+        return;
+    }
+    for (char32_t& c : word) {
+        if (minority(c)) c = counterpart(c);
+    }
+}
+
 // Whether normalized `words` ask for a person. A message that names one (an operator, an agent, a
 // human, a real person, живой человек…) asks for one when it is short ("human please", "оператор")
 // or says what to do with them ("can I talk to an agent", "позовите оператора"); not when the
@@ -112,9 +143,10 @@ bool WantsAPerson(const std::vector<std::string>& words) {
                            [&](std::string_view p) { return padded.find(p) != std::string::npos; });
     };
     const bool person =
-        ContainsAny(words, {"human", "operator", "agent", "оператор", "сотрудник", "менеджер", "консультант",
-                            "специалист"}) ||
-        has({" real person", " live person", " actual person", " real people", " someone real", " человек"});
+        ContainsAny(words, {"human", "operator", "agent", "manager", "representative", "supervisor", "оператор",
+                            "аператор", "сотрудник", "менеджер", "консультант", "специалист"}) ||
+        has({" real person", " live person", " actual person", " real people", " someone real", " to someone",
+             " with someone", " to somebody", " with somebody", " человек"});
     if (!person) return false;
     // Asking what the assistant is ("are you a real person", "am I talking to a human", "ты живой?"):
     // answered like any question.
@@ -159,20 +191,25 @@ bool WantsAPerson(const std::vector<std::string>& words) {
 std::string Normalize(std::string_view text) {
     std::string out;
     out.reserve(text.size());
-    bool space = true;
+    std::vector<char32_t> word;
+    const auto flush = [&] {
+        if (word.empty()) return;
+        if (!out.empty()) out.push_back(' ');
+        UnmixScripts(word);
+        for (char32_t c : word) AppendUtf8(out, c);
+        word.clear();
+    };
     for (std::size_t i = 0; i < text.size();) {
         const std::uint32_t cp = DecodeUtf8(text, i);
         if (cp == 0xFFFFFFFF) continue;
         const std::uint32_t f = Fold(cp);
         if (f == 0) {
-            if (!space) out.push_back(' ');
-            space = true;
+            flush();
         } else {
-            AppendUtf8(out, static_cast<char32_t>(f));
-            space = false;
+            word.push_back(static_cast<char32_t>(f));
         }
     }
-    if (!out.empty() && out.back() == ' ') out.pop_back();
+    flush();
     return out;
 }
 

@@ -15,6 +15,14 @@ TEST(Normalize, FoldsCaseAndPunctuationInBothScripts) {
     EXPECT_EQ(Normalize(std::string("ok\xff\xfe", 4)), "ok");
 }
 
+TEST(Normalize, AWordTypedInTwoScriptsTakesItsMajorityScript) {
+    EXPECT_EQ(Normalize("пaроль"), "пароль");      // Latin a among Cyrillic
+    EXPECT_EQ(Normalize("pаssword"), "password");  // Cyrillic а among Latin
+    EXPECT_EQ(Normalize("ПAРОЛЬ от KAБИНЕТА"), "пароль от кабинета");
+    EXPECT_EQ(Normalize("iPhone айфон"), "iphone айфон");  // each word in one script: untouched
+    EXPECT_EQ(Normalize("fзd"), "fзd");  // f and з have no lookalikes: a real mix, left alone
+}
+
 TEST(StemmedTokens, ReducesInflections) {
     EXPECT_EQ(StemmedTokens("passwords")[0], StemmedTokens("password")[0]);
     EXPECT_EQ(StemmedTokens("паролем")[0], StemmedTokens("пароль")[0]);
@@ -29,6 +37,10 @@ TEST(ClassifyIntent, RecognisesHumanRequestsGreetingsThanks) {
     EXPECT_EQ(ClassifyIntent("живой человек"), Intent::kHumanRequest);
     EXPECT_EQ(ClassifyIntent("нужен живой оператор"), Intent::kHumanRequest);
     EXPECT_EQ(ClassifyIntent("how can I talk to a human"), Intent::kHumanRequest);
+    EXPECT_EQ(ClassifyIntent("oператор"), Intent::kHumanRequest);  // a Latin o
+    EXPECT_EQ(ClassifyIntent("аператор пожалуйста"), Intent::kHumanRequest);
+    EXPECT_EQ(ClassifyIntent("I'd like to speak with someone"), Intent::kHumanRequest);
+    EXPECT_EQ(ClassifyIntent("get me a manager"), Intent::kHumanRequest);
     EXPECT_EQ(ClassifyIntent("can I please talk to a real person about my order"), Intent::kHumanRequest);
     EXPECT_EQ(ClassifyIntent("I need an agent, the bot keeps getting it wrong"), Intent::kHumanRequest);
     EXPECT_EQ(ClassifyIntent("соедините меня с оператором, пожалуйста"), Intent::kHumanRequest);
