@@ -72,6 +72,7 @@ TEST(ClassifyIntent, APersonMentionedIsNotAPersonRequested) {
           "am i speaking with a real person", "is this a real person i am chatting with",
           "could you be human", "would you call yourself a human or a computer", "how many humans",
           "сколько человек?", "живой звук на концерте", "where is the operator manual",
+          "can i redeem my points by transferring them to someone as a gift",
           "ты живой человек?", "сколько человек может быть в одной группе"}) {
         EXPECT_EQ(ClassifyIntent(question), Intent::kQuestion) << question;
     }
