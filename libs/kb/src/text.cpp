@@ -146,8 +146,9 @@ bool WantsAPerson(const std::vector<std::string>& words) {
         ContainsAny(words, {"human", "operator", "agent", "manager", "representative", "supervisor",
                             "оператор", "аператор", "сотрудник", "менеджер", "консультант", "специалист"}) ||
         has({" real person", " live person", " actual person", " real people", " someone real",
-             " talk to someone", " speak to someone", " speak with someone", " talk with someone",
-             " talk to somebody", " speak to somebody", " человек"});
+             " to a person", " with a person", " person please", " talk to someone", " speak to someone",
+             " speak with someone", " talk with someone", " talk to somebody", " speak to somebody",
+             " человек"});
     if (!person) return false;
     // Asking what the assistant is ("are you a real person", "am I talking to a human", "ты живой?"):
     // answered like any question.

@@ -41,6 +41,8 @@ TEST(ClassifyIntent, RecognisesHumanRequestsGreetingsThanks) {
     EXPECT_EQ(ClassifyIntent("аператор пожалуйста"), Intent::kHumanRequest);
     EXPECT_EQ(ClassifyIntent("I'd like to speak with someone"), Intent::kHumanRequest);
     EXPECT_EQ(ClassifyIntent("get me a manager"), Intent::kHumanRequest);
+    EXPECT_EQ(ClassifyIntent("can I speak to a person"), Intent::kHumanRequest);
+    EXPECT_EQ(ClassifyIntent("person please"), Intent::kHumanRequest);
     EXPECT_EQ(ClassifyIntent("can I please talk to a real person about my order"), Intent::kHumanRequest);
     EXPECT_EQ(ClassifyIntent("I need an agent, the bot keeps getting it wrong"), Intent::kHumanRequest);
     EXPECT_EQ(ClassifyIntent("соедините меня с оператором, пожалуйста"), Intent::kHumanRequest);
@@ -73,6 +75,7 @@ TEST(ClassifyIntent, APersonMentionedIsNotAPersonRequested) {
           "could you be human", "would you call yourself a human or a computer", "how many humans",
           "сколько человек?", "живой звук на концерте", "where is the operator manual",
           "can i redeem my points by transferring them to someone as a gift",
+          "how much is the tour per person", "is the price for a person or for a group",
           "ты живой человек?", "сколько человек может быть в одной группе"}) {
         EXPECT_EQ(ClassifyIntent(question), Intent::kQuestion) << question;
     }
