@@ -209,4 +209,7 @@ def main():
 
 
 if __name__ == "__main__":
-    main()
+    try:
+        main()
+    except (OSError, ValueError, KeyError, IndexError) as e:
+        sys.exit(f"onnx_to_safetensors: error: {type(e).__name__}: {e}")
