@@ -15,6 +15,7 @@
 #include "encoder_embedder.hpp"
 #include "responder.hpp"
 #include "switchboard/kb/article.hpp"
+#include "switchboard/kb/text.hpp"
 
 namespace switchboard::assistant {
 
@@ -53,7 +54,8 @@ Result<std::vector<Case>> LoadCases(const std::string& path) {
 struct Scored {
     const Case* c;
     std::string lang;  // detected from the text, as the engine does
-    enum class Route { kRetrieval, kHumanRequest, kSmallTalk } route;
+    // kGreeting: answered from the knowledge base when confident, else small talk (no handoff).
+    enum class Route { kRetrieval, kGreeting, kHumanRequest, kSmallTalk } route;
     std::vector<kb::Match> candidates;
 };
 
@@ -102,28 +104,45 @@ struct Metrics {
     }
 };
 
+// What the engine does with one case at `options`, replayed from its scoring by Responder::Decide's
+// rules: a confident best article is an answer, a greeting without one is small talk, any other
+// question without one is a handoff, as is a wish for a person.
+struct Verdict {
+    bool answers = false;
+    bool handoff = false;
+    std::string top;     // best article, "" if none
+    bool right = false;  // in scope: answered with the expected article; out of scope: handed off
+};
+
+Verdict Judge(const Scored& s, const Responder::Options& options) {
+    using Route = Scored::Route;
+    Verdict v;
+    const bool searched = s.route == Route::kRetrieval || s.route == Route::kGreeting;
+    v.answers = searched && Responder::Confident(s.candidates, options, s.lang);
+    v.handoff = s.route == Route::kHumanRequest || (s.route == Route::kRetrieval && !v.answers);
+    v.top = s.candidates.empty() ? "" : s.candidates.front().article->id.str();
+    v.right = s.c->expect ? v.answers && v.top == *s.c->expect : v.handoff;
+    return v;
+}
+
 Metrics Measure(const std::vector<Scored>& scored, const Responder::Options& options) {
     Metrics m;
     for (const auto& s : scored) {
-        using Route = Scored::Route;
-        const bool answers = s.route == Route::kRetrieval && Responder::Confident(s.candidates, options, s.lang);
-        const bool handoff = s.route == Route::kHumanRequest || (s.route == Route::kRetrieval && !answers);
-        const std::string top = s.candidates.empty() ? "" : s.candidates.front().article->id.str();
-        const bool right = answers && s.c->expect && top == *s.c->expect;
+        const Verdict v = Judge(s, options);
         if (s.c->expect) {
             ++m.in_scope;
-            if (right) ++m.in_scope_correct;
-            if (top == *s.c->expect) ++m.closed_set_correct;
+            if (v.right) ++m.in_scope_correct;
+            if (v.top == *s.c->expect) ++m.closed_set_correct;
         } else {
             ++m.oos;
-            if (handoff) ++m.oos_handed_off;
+            if (v.handoff) ++m.oos_handed_off;
         }
-        if (answers) {
+        if (v.answers) {
             ++m.answered;
-            if (right) ++m.answered_correct;
+            if (v.right && s.c->expect) ++m.answered_correct;
             if (!s.c->expect) ++m.answered_oos;
         }
-        if (handoff) ++m.handed_off;
+        if (v.handoff) ++m.handed_off;
     }
     return m;
 }
@@ -137,6 +156,7 @@ std::vector<Scored> Score(const Responder& responder, const std::vector<Case>& c
         Decision d = responder.Decide(c.text);
         Scored::Route route = Scored::Route::kRetrieval;
         if (d.kind == Decision::Kind::kSmallTalk) route = Scored::Route::kSmallTalk;
+        if (kb::ClassifyIntent(c.text) == kb::Intent::kGreeting) route = Scored::Route::kGreeting;
         if (d.kind == Decision::Kind::kHandoff && d.reason == chat::v1::HANDOFF_REASON_CUSTOMER_REQUEST) {
             route = Scored::Route::kHumanRequest;
         }
@@ -448,17 +468,14 @@ int RunEval(int argc, char** argv) {
     }
     if (!mistakes_path.empty()) {
         std::ofstream mistakes(mistakes_path);
+        constexpr const char* kRoutes[] = {"retrieval", "greeting", "human_request", "small_talk"};
         for (const auto& sc : scored) {
-            const bool answers = sc.route == Scored::Route::kRetrieval && Responder::Confident(sc.candidates, options, sc.lang);
-            const std::string top = sc.candidates.empty() ? "" : sc.candidates.front().article->id.str();
-            const bool right = sc.c->expect ? answers && top == *sc.c->expect : !answers;
-            if (right) continue;
+            const Verdict v = Judge(sc, options);
+            if (v.right) continue;
             nlohmann::json line{{"text", sc.c->text},
                                 {"expect", sc.c->expect ? nlohmann::json(*sc.c->expect) : nlohmann::json()},
-                                {"answered", answers},
-                                {"route", sc.route == Scored::Route::kRetrieval     ? "retrieval"
-                                          : sc.route == Scored::Route::kHumanRequest ? "human_request"
-                                                                                     : "small_talk"}};
+                                {"answered", v.answers},
+                                {"route", kRoutes[static_cast<int>(sc.route)]}};
             for (std::size_t i = 0; i < sc.candidates.size() && i < 3; ++i) {
                 line["candidates"].push_back({{"id", sc.candidates[i].article->id.str()}, {"score", sc.candidates[i].score}});
             }
