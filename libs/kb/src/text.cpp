@@ -82,9 +82,9 @@ bool ContainsAny(const std::vector<std::string>& words, std::initializer_list<st
     });
 }
 
-std::vector<std::string> Words(std::string_view text) {
+// The words of already normalized text (separated by spaces).
+std::vector<std::string> SplitWords(const std::string& norm) {
     std::vector<std::string> out;
-    const std::string norm = Normalize(text);
     std::size_t pos = 0;
     while (pos < norm.size()) {
         const auto start = norm.find_first_not_of(' ', pos);
@@ -95,6 +95,8 @@ std::vector<std::string> Words(std::string_view text) {
     }
     return out;
 }
+
+std::vector<std::string> Words(std::string_view text) { return SplitWords(Normalize(text)); }
 
 // Latin letters that look like Cyrillic ones, in lower case as Fold leaves them (the last four
 // only in capitals, but a word typed in two scripts was likely typed in capitals there too).
@@ -127,17 +129,12 @@ void UnmixScripts(std::vector<char32_t>& word) {
     }
 }
 
-// Whether normalized `words` ask for a person. A message that names one (an operator, an agent, a
+// Whether normalized `words` (`padded`: them joined, between spaces) ask for a person. A message that names one (an operator, an agent, a
 // human, a real person, живой человек…) asks for one when it is short ("human please", "оператор")
 // or says what to do with them ("can I talk to an agent", "позовите оператора"); not when the
 // person is only its subject ("why are humans on earth", "my insurance agent's number") or it asks
 // what the assistant is ("are you a human or a computer", "ты живой человек?").
-bool WantsAPerson(const std::vector<std::string>& words) {
-    const std::string padded = " " + [&] {
-        std::string joined;
-        for (const auto& w : words) joined += (joined.empty() ? "" : " ") + w;
-        return joined;
-    }() + " ";
+bool WantsAPerson(const std::vector<std::string>& words, const std::string& padded) {
     const auto has = [&](std::initializer_list<std::string_view> phrases) {
         return std::any_of(phrases.begin(), phrases.end(),
                            [&](std::string_view p) { return padded.find(p) != std::string::npos; });
@@ -193,25 +190,37 @@ bool WantsAPerson(const std::vector<std::string>& words) {
 std::string Normalize(std::string_view text) {
     std::string out;
     out.reserve(text.size());
-    std::vector<char32_t> word;
-    const auto flush = [&] {
-        if (word.empty()) return;
-        if (!out.empty()) out.push_back(' ');
-        UnmixScripts(word);
-        for (char32_t c : word) AppendUtf8(out, c);
-        word.clear();
+    std::size_t word_start = 0;  // where the word being written begins in `out`
+    bool in_word = false, latin = false, cyrillic = false;
+    const auto end_word = [&] {
+        // Rare, so only such a word is decoded again: one typed in two scripts.
+        if (in_word && latin && cyrillic) {
+            std::vector<char32_t> word;
+            for (std::size_t i = word_start; i < out.size();) word.push_back(static_cast<char32_t>(DecodeUtf8(out, i)));
+            UnmixScripts(word);
+            out.resize(word_start);
+            for (char32_t c : word) AppendUtf8(out, c);
+        }
+        in_word = latin = cyrillic = false;
     };
     for (std::size_t i = 0; i < text.size();) {
         const std::uint32_t cp = DecodeUtf8(text, i);
         if (cp == 0xFFFFFFFF) continue;
         const std::uint32_t f = Fold(cp);
         if (f == 0) {
-            flush();
-        } else {
-            word.push_back(static_cast<char32_t>(f));
+            end_word();
+            continue;
         }
+        if (!in_word) {
+            if (!out.empty()) out.push_back(' ');
+            word_start = out.size();
+            in_word = true;
+        }
+        latin = latin || (f >= 'a' && f <= 'z');
+        cyrillic = cyrillic || IsCyrillic(f);
+        AppendUtf8(out, static_cast<char32_t>(f));
     }
-    flush();
+    end_word();
     return out;
 }
 
@@ -226,13 +235,14 @@ std::vector<std::string> StemmedTokens(std::string_view text) {
 }
 
 Intent ClassifyIntent(std::string_view text) {
-    const auto words = Words(text);
+    // The normalized text between spaces, for phrases; and its words.
+    const std::string padded = " " + Normalize(text) + " ";
+    const auto words = SplitWords(padded);
     if (words.empty()) return Intent::kGreeting;
     // A wish for a person wins over everything else in the message.
-    if (WantsAPerson(words)) return Intent::kHumanRequest;
+    if (WantsAPerson(words, padded)) return Intent::kHumanRequest;
     // Short messages only: in a long one the phrase is more likely part of a new question.
     if (words.size() <= 8) {
-        const std::string padded = " " + Normalize(text) + " ";
         static constexpr std::array<std::string_view, 17> kNotHelpful = {
             " didn t help ", " did not help ", " doesn t help ", " does not help ", " not helpful ",
             " no help ", " wrong answer ", " not what i asked ", " useless ", " didn t work ", " не помогло ",

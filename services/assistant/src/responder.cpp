@@ -116,13 +116,14 @@ Decision Responder::Decide(std::string_view text, std::string_view lang_hint, co
     }
     d.index = index_.Get();
     d.candidates = d.index->Search(text, std::max<std::size_t>(options_.candidates, 2), lang);
-    if (greeting && !Confident(d.candidates, options_, lang)) {
+    const bool confident = Confident(d.candidates, options_, lang);
+    if (greeting && !confident) {
         Decision small_talk;
         small_talk.kind = Decision::Kind::kSmallTalk;
         small_talk.text = phrases.greeting;
         return small_talk;
     }
-    if (Confident(d.candidates, options_, lang)) {
+    if (confident) {
         const kb::Match& best = d.candidates.front();
         if (!greeting && best.article->id == context.last_article &&
             context.since_last_answer <= options_.repeat_window) {
