@@ -323,19 +323,21 @@ std::vector<Match> Index::Search(std::string_view query, std::size_t k, std::str
                 top[i] = high;
             }
         }
-        double retrieval = 0;
+        double retrieval = 0, single = 0;
         if (top[0] > 0) {
             double raw = 0;
             for (std::size_t i = 0; i < kTop; ++i) raw += decay[i] * top[i];
             const std::size_t n = std::min<std::size_t>(kTop, article_docs_[a + 1] - article_docs_[a]);
             // A near-exact match of one curated variant is as strong as a chorus of close ones.
             const double vote = raw / (total_weight * decay_sum[n]);
-            const double single = top[0] / total_weight;
+            single = top[0] / total_weight;
             retrieval = std::max(vote, single * single);
         }
         const double score = (1.0 - share) * retrieval + (share > 0 ? share * prob[a] : 0.0);
         if (score <= 0) continue;
-        KeepBest(out, k, Match{&articles_[a], std::clamp(score, 0.0, 1.0)}, better);
+        KeepBest(out, k,
+                 Match{&articles_[a], std::clamp(score, 0.0, 1.0), retrieval, prob.empty() ? 0.0 : prob[a], single},
+                 better);
     }
     std::sort_heap(out.begin(), out.end(), better);
     return out;

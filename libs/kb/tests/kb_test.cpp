@@ -234,6 +234,22 @@ TEST(Index, SemanticScoringOfCandidatesOnlyKeepsTheWinner) {
     EXPECT_EQ(m[0].article->id.str(), "refund");
 }
 
+TEST(Index, AMatchCarriesWhatItsScoreBlends) {
+    TopicEmbedder embedder;
+    Index::Options options;
+    options.classifier_weight = 0.3;
+    Index idx(Sample(), options, {{&embedder, 1.0, {}}});
+    const auto m = idx.Search("can I get a refund", 2);
+    ASSERT_EQ(m.size(), 2u);
+    for (const auto& x : m) {
+        EXPECT_NEAR(x.score, 0.7 * x.retrieval + 0.3 * x.probability, 1e-9) << x.article->id.str();
+        EXPECT_GT(x.probability, 0) << x.article->id.str();
+    }
+    EXPECT_NEAR(m[0].best_variant, 1.0, 1e-6) << "the query is one of its variants, word for word";
+    EXPECT_LT(m[1].best_variant, m[0].best_variant);
+    EXPECT_GT(m[0].probability, m[1].probability);
+}
+
 TEST(Index, UnrelatedQueryScoresLowAndDisabledArticlesNeverMatch) {
     Index idx(Sample());
     auto m = idx.Search("what is the weather on mars", 3);

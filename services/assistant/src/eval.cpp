@@ -361,7 +361,8 @@ int RunEval(int argc, char** argv) {
     std::string mistakes_path;
     app.add_option("--mistakes", mistakes_path,
                    "write the reported cases the engine got wrong at the chosen threshold to this JSON Lines file "
-                   "(text, expected, answered or handed off, top candidates with scores)");
+                   "(text, expected, answered or handed off, top candidates with their score, retrieval score, "
+                   "classifier probability and best variant's similarity)");
     std::string cache_dir;
     app.add_option("--embedding-cache", cache_dir,
                    "keep every embedding in DIR/<encoder>.emb and reuse it in later runs (for runs that "
@@ -477,7 +478,12 @@ int RunEval(int argc, char** argv) {
                                 {"answered", v.answers},
                                 {"route", kRoutes[static_cast<int>(sc.route)]}};
             for (std::size_t i = 0; i < sc.candidates.size() && i < 3; ++i) {
-                line["candidates"].push_back({{"id", sc.candidates[i].article->id.str()}, {"score", sc.candidates[i].score}});
+                const kb::Match& c = sc.candidates[i];
+                line["candidates"].push_back({{"id", c.article->id.str()},
+                                              {"score", c.score},
+                                              {"retrieval", c.retrieval},
+                                              {"probability", c.probability},
+                                              {"best_variant", c.best_variant}});
             }
             mistakes << line.dump() << "\n";
         }

@@ -17,6 +17,11 @@ namespace switchboard::kb {
 struct Match {
     const Article* article = nullptr;  // points into the Index; valid while the Index lives
     double score = 0;                  // cosine similarity in [0, 1]
+    // What the score blends: retrieval's (the vote of its best variants) and the classifier's
+    // probability (0 without a classifier); and the best single variant's similarity.
+    double retrieval = 0;
+    double probability = 0;
+    double best_variant = 0;
 };
 
 // Lexical retrieval over every question variant, in three TF-IDF spaces: stemmed words, stemmed
