@@ -447,6 +447,90 @@ TEST_F(E2E, AnswerThatDidNotHelpIsHandedOffAndShowsInWhatToAddNext) {
     }
 }
 
+// A deployment's own greeting and thanks are small talk in its words: they neither replace the
+// answer a thanks confirms nor become what "that didn't help" complains about.
+TEST_F(E2E, KnowledgeBaseGreetingAndThanksAreSmallTalkNotAnswers) {
+    auto channel = grpc::CreateChannel("127.0.0.1:" + std::to_string(suite().assistant_grpc_port),
+                                       grpc::InsecureChannelCredentials());
+    auto admin = switchboard::kb::v1::KnowledgeBaseAdmin::NewStub(channel);
+    auto assistant = switchboard::assistant::v1::AssistantService::NewStub(channel);
+    const std::map<std::string, std::pair<std::vector<std::string>, std::string>> courtesy = {
+        {"e2e-hello", {{"hello there", "hi there"}, "Hello from the Acme assistant!"}},
+        {"e2e-thanks", {{"thank you", "thanks a lot"}, "Glad to help. Anything else?"}},
+    };
+    for (const auto& [id, article] : courtesy) {
+        grpc::ClientContext ctx;
+        switchboard::kb::v1::UpsertArticleRequest req;
+        auto* a = req.mutable_article();
+        a->set_id(id);
+        for (const auto& q : article.first) a->add_questions(q);
+        a->set_answer(article.second);
+        a->set_lang("en");
+        a->set_enabled(true);
+        switchboard::kb::v1::UpsertArticleResponse resp;
+        auto s = admin->UpsertArticle(&ctx, req, &resp);
+        ASSERT_TRUE(s.ok()) << s.error_message();
+    }
+    auto best = [&](const std::string& query) -> std::string {
+        grpc::ClientContext ctx;
+        switchboard::assistant::v1::AskRequest req;
+        req.set_query(query);
+        switchboard::assistant::v1::AskResponse resp;
+        if (!assistant->Ask(&ctx, req, &resp).ok() || !resp.confident()) return "";
+        return resp.articles(0).article().id();
+    };
+    ASSERT_TRUE(WaitUntil([&] { return best("hi there") == "e2e-hello" && best("thank you") == "e2e-thanks"; }, 5s))
+        << suite().Logs();
+
+    const std::map<std::string, std::string> by_bot = {{"channel", "web"}, {"resolved_by", "bot"}};
+    const double resolved_by_bot = MetricOr0(suite().metrics_port, "switchboard_conversations_resolved_total", by_bot);
+    const std::string conv = "e2e-courtesy-1";
+    auto ws = OpenSocket(conv);
+    ASSERT_TRUE(ws);
+    ASSERT_EQ(Post({{"conversation_id", conv}, {"text", "how do I reset my password?"}})->status, 202);
+    EXPECT_EQ(NextMessage(*ws).value("text", ""), DemoAnswer("en-reset-password"));
+    ASSERT_EQ(Post({{"conversation_id", conv}, {"text", "hi there"}})->status, 202);
+    EXPECT_EQ(NextMessage(*ws).value("text", ""), "Hello from the Acme assistant!");
+    ASSERT_EQ(Post({{"conversation_id", conv}, {"text", "thank you"}})->status, 202);
+    EXPECT_EQ(NextMessage(*ws).value("text", ""), "Glad to help. Anything else?");
+    // The thanks confirmed the password answer (the greeting in between did not replace it).
+    EXPECT_TRUE(
+        WaitMetric(suite().metrics_port, "switchboard_conversations_resolved_total", by_bot, resolved_by_bot + 1));
+    ASSERT_EQ(Post({{"conversation_id", conv}, {"text", "that didn't help"}})->status, 202);
+    EXPECT_EQ(NextMessage(*ws).value("kind", ""), "notice");
+    // What did not help is the password answer: the gap recorded is its question.
+    switchboard::assistant::v1::ListGapsResponse gaps;
+    const bool recorded = WaitUntil(
+        [&] {
+            grpc::ClientContext ctx;
+            gaps.Clear();
+            if (!assistant->ListGaps(&ctx, switchboard::assistant::v1::ListGapsRequest(), &gaps).ok()) return false;
+            for (const auto& c : gaps.clusters()) {
+                for (const auto& e : c.examples()) {
+                    if (e.find("reset my password") != std::string::npos) return true;
+                }
+            }
+            return false;
+        },
+        kReplyTimeout);
+    EXPECT_TRUE(recorded) << gaps.DebugString();
+    for (const auto& c : gaps.clusters()) {
+        for (const auto& e : c.examples()) {
+            EXPECT_EQ(e.find("hi there"), std::string::npos) << gaps.DebugString();
+            EXPECT_EQ(e.find("thank you"), std::string::npos) << gaps.DebugString();
+        }
+    }
+    for (const auto& [id, article] : courtesy) {
+        grpc::ClientContext ctx;
+        switchboard::kb::v1::DeleteArticleRequest req;
+        req.set_id(id);
+        switchboard::kb::v1::DeleteArticleResponse resp;
+        EXPECT_TRUE(admin->DeleteArticle(&ctx, req, &resp).ok());
+    }
+    ASSERT_TRUE(WaitUntil([&] { return best("hi there").empty(); }, 5s)) << suite().Logs();
+}
+
+
 }  // namespace
 }  // namespace switchboard::e2e
 

@@ -54,8 +54,9 @@ Result<std::vector<Case>> LoadCases(const std::string& path) {
 struct Scored {
     const Case* c;
     std::string lang;  // detected from the text, as the engine does
-    // kGreeting: answered from the knowledge base when confident, else small talk (no handoff).
-    enum class Route { kRetrieval, kGreeting, kHumanRequest, kSmallTalk } route;
+    // kCourtesy (a greeting or thanks): answered from the knowledge base when confident, else small
+    // talk; never a handoff.
+    enum class Route { kRetrieval, kCourtesy, kHumanRequest } route;
     std::vector<kb::Match> candidates;
 };
 
@@ -105,8 +106,8 @@ struct Metrics {
 };
 
 // What the engine does with one case at `options`, replayed from its scoring by Responder::Decide's
-// rules: a confident best article is an answer, a greeting without one is small talk, any other
-// question without one is a handoff, as is a wish for a person.
+// rules: a confident best article is an answer, a greeting or thanks without one is small talk,
+// any other question without one is a handoff, as is a wish for a person.
 struct Verdict {
     bool answers = false;
     bool handoff = false;
@@ -117,7 +118,7 @@ struct Verdict {
 Verdict Judge(const Scored& s, const Responder::Options& options) {
     using Route = Scored::Route;
     Verdict v;
-    const bool searched = s.route == Route::kRetrieval || s.route == Route::kGreeting;
+    const bool searched = s.route == Route::kRetrieval || s.route == Route::kCourtesy;
     v.answers = searched && Responder::Confident(s.candidates, options, s.lang);
     v.handoff = s.route == Route::kHumanRequest || (s.route == Route::kRetrieval && !v.answers);
     v.top = s.candidates.empty() ? "" : s.candidates.front().article->id.str();
@@ -155,8 +156,7 @@ std::vector<Scored> Score(const Responder& responder, const std::vector<Case>& c
     for (const auto& c : cases) {
         Decision d = responder.Decide(c.text);
         Scored::Route route = Scored::Route::kRetrieval;
-        if (d.kind == Decision::Kind::kSmallTalk) route = Scored::Route::kSmallTalk;
-        if (kb::ClassifyIntent(c.text) == kb::Intent::kGreeting) route = Scored::Route::kGreeting;
+        if (d.kind == Decision::Kind::kSmallTalk) route = Scored::Route::kCourtesy;
         if (d.kind == Decision::Kind::kHandoff && d.reason == chat::v1::HANDOFF_REASON_CUSTOMER_REQUEST) {
             route = Scored::Route::kHumanRequest;
         }
@@ -469,7 +469,7 @@ int RunEval(int argc, char** argv) {
     }
     if (!mistakes_path.empty()) {
         std::ofstream mistakes(mistakes_path);
-        constexpr const char* kRoutes[] = {"retrieval", "greeting", "human_request", "small_talk"};
+        constexpr const char* kRoutes[] = {"retrieval", "courtesy", "human_request"};
         for (const auto& sc : scored) {
             const Verdict v = Judge(sc, options);
             if (v.right) continue;

@@ -2,6 +2,7 @@
 
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
 #include <chrono>
 
 #include "switchboard/chat/v1/messages.pb.h"
@@ -35,6 +36,10 @@ ConversationContext ContextFrom(const std::vector<chat::TranscriptEntry>& recent
             ctx.last_article = ArticleId(it->article_id());
             ctx.since_last_answer =
                 std::chrono::duration_cast<std::chrono::seconds>(now - events::FromTimestamp(it->at()));
+            const auto asked = std::find_if(std::next(it), recent.rend(), [](const chat::TranscriptEntry& e) {
+                return e.author() == chat::RESPONDER_UNSPECIFIED;
+            });
+            if (asked != recent.rend()) ctx.answered_question = asked->text();
             break;
         }
     }
@@ -169,22 +174,19 @@ Status InboundHandler::Handle(const kafka::Record& record) {
         }
     }
     // Remembering is best effort: losing it only weakens repeat detection and the next transcript.
+    // Small talk from the knowledge base is not an answer thanks could confirm or a complaint be about.
+    const std::string answered = d.kind == Decision::Kind::kAnswer ? d.article.str() : std::string();
     if (Status m = memory_.Append(conv, {Entry(chat::RESPONDER_UNSPECIFIED, said, events::FromTimestamp(in.received_at())),
-                                         Entry(chat::RESPONDER_BOT, d.text, now, d.article.str())});
+                                         Entry(chat::RESPONDER_BOT, d.text, now, answered)});
         !m.ok()) {
         spdlog::warn("conversation {}: could not remember the exchange: {}", conv.str(), m.error().message);
     }
     if (handoff && d.reason != chat::HANDOFF_REASON_CUSTOMER_REQUEST && !non_text) {
-        // After "that didn't help" the gap is the question the answer failed on, not the complaint.
-        std::string question = in.text();
-        if (d.reason == chat::HANDOFF_REASON_BOT_FAILED) {
-            for (auto it = recent->rbegin(); it != recent->rend(); ++it) {
-                if (it->author() == chat::RESPONDER_UNSPECIFIED) {
-                    question = it->text();
-                    break;
-                }
-            }
-        }
+        // After "that didn't help" the gap is the question the answer failed on, not the complaint
+        // (nor the greeting or thanks that may have come between).
+        const std::string question = d.reason == chat::HANDOFF_REASON_BOT_FAILED && !context.answered_question.empty()
+                                         ? context.answered_question
+                                         : in.text();
         const std::string lang = in.customer().language().empty() ? DetectLanguage(question) : in.customer().language();
         if (Status g = gaps_.Record(lang, question); !g.ok()) {
             spdlog::warn("conversation {}: could not record the unanswered question: {}", conv.str(), g.error().message);

@@ -88,7 +88,9 @@ Decision Responder::Decide(std::string_view text, std::string_view lang_hint, co
     const std::string lang = lang_hint.empty() ? DetectLanguage(text) : std::string(lang_hint);
     const Phrases& phrases = For(lang);
     Decision d;
-    bool greeting = false;
+    // A greeting or thanks: small talk, in the knowledge base's own words when it has an article
+    // for it that it is sure of (a deployment's "hello"), else ours.
+    const char* courtesy = nullptr;
     switch (kb::ClassifyIntent(text)) {
         case kb::Intent::kHumanRequest:
             d.kind = Decision::Kind::kHandoff;
@@ -96,13 +98,12 @@ Decision Responder::Decide(std::string_view text, std::string_view lang_hint, co
             d.text = phrases.handoff;
             return d;
         case kb::Intent::kGreeting:
-            greeting = true;  // the knowledge base's own greeting, if it has one; else ours
+            courtesy = phrases.greeting;
             break;
         case kb::Intent::kThanks:
-            d.kind = Decision::Kind::kSmallTalk;
-            d.text = phrases.thanks;
+            courtesy = phrases.thanks;
             d.confirms_answer = !context.last_article.empty() && context.since_last_answer <= options_.feedback_window;
-            return d;
+            break;
         case kb::Intent::kNotHelpful:
             if (!context.last_article.empty() && context.since_last_answer <= options_.feedback_window) {
                 d.kind = Decision::Kind::kHandoff;
@@ -117,15 +118,19 @@ Decision Responder::Decide(std::string_view text, std::string_view lang_hint, co
     d.index = index_.Get();
     d.candidates = d.index->Search(text, std::max<std::size_t>(options_.candidates, 2), lang);
     const bool confident = Confident(d.candidates, options_, lang);
-    if (greeting && !confident) {
-        Decision small_talk;
-        small_talk.kind = Decision::Kind::kSmallTalk;
-        small_talk.text = phrases.greeting;
-        return small_talk;
+    if (courtesy) {
+        d.kind = Decision::Kind::kSmallTalk;
+        d.text = courtesy;
+        if (confident) {
+            d.text = d.candidates.front().article->answer;
+            d.article = d.candidates.front().article->id;
+            d.score = d.candidates.front().score;
+        }
+        return d;
     }
     if (confident) {
         const kb::Match& best = d.candidates.front();
-        if (!greeting && best.article->id == context.last_article &&
+        if (best.article->id == context.last_article &&
             context.since_last_answer <= options_.repeat_window) {
             // The same question again right after its answer: the answer did not help.
             d.kind = Decision::Kind::kHandoff;

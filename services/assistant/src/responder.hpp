@@ -16,7 +16,7 @@ namespace switchboard::assistant {
 struct Decision {
     enum class Kind {
         kAnswer,     // a knowledge-base answer we are sure of
-        kSmallTalk,  // greeting or thanks, handled without a handoff
+        kSmallTalk,  // greeting or thanks, handled without a handoff (`article` set if it was the KB's)
         kHandoff,    // a human takes over
     };
     Kind kind = Kind::kHandoff;
@@ -34,13 +34,14 @@ struct Decision {
 struct ConversationContext {
     ArticleId last_article;  // empty if none
     std::chrono::seconds since_last_answer{0};
+    std::string answered_question{};  // the customer's message it answered
 };
 
 // Decides, without I/O, how to respond to a customer message: answer from the knowledge base only
 // when the best article scores at least `threshold`, otherwise hand off. Never makes up text:
-// answers are the articles' own. A greeting gets the knowledge base's answer when it has one it is
-// sure of (a deployment's own "hello"), else the built-in greeting; a wish for a person, thanks
-// and "that didn't help" never reach the knowledge base.
+// answers are the articles' own. A greeting or thanks is small talk: the knowledge base's answer
+// when it has one it is sure of (a deployment's own "hello"), else the built-in phrase; a wish for
+// a person and "that didn't help" never reach the knowledge base.
 // Thread-safety: const methods are thread-safe; the LiveIndex must outlive the Responder. Each
 // decision uses one snapshot of the index, so a concurrent knowledge-base update is never seen half.
 class Responder {

@@ -92,22 +92,35 @@ TEST(Responder, GreetingsAndThanksAreSmallTalk) {
     EXPECT_EQ(r.Decide("спасибо").kind, Decision::Kind::kSmallTalk);
 }
 
-TEST(Responder, AKnowledgeBasesOwnGreetingWinsOverTheBuiltInOne) {
+TEST(Responder, AKnowledgeBasesOwnGreetingAndThanksWinOverTheBuiltInOnes) {
     auto index = kb::LiveIndex(std::make_shared<const kb::Index>(std::vector<kb::Article>{
         {ArticleId("hello"), {"hello", "hi there", "hey"}, "Hi! I am the Acme assistant.", "en", {}, true, 1},
+        {ArticleId("thanks"), {"thank you", "thanks a lot"}, "You are welcome! Anything else?", "en", {}, true, 1},
         {ArticleId("en-reset"), {"how do I reset my password", "forgot my password"}, "Open the reset page.", "en", {}, true, 1},
     }));
     Responder r(index, {0.5, 3});
+    const std::string built_in_greeting = Responder(SampleIndex(), {0.5, 3}).Decide("hello").text;
     auto d = r.Decide("hello");
-    ASSERT_EQ(d.kind, Decision::Kind::kAnswer);
+    ASSERT_EQ(d.kind, Decision::Kind::kSmallTalk);
     EXPECT_EQ(d.article.str(), "hello");
+    EXPECT_EQ(d.text, "Hi! I am the Acme assistant.");
     // Greeted again right away: the same greeting, not a "did not help" handoff.
     auto again = r.Decide("hello", "", {ArticleId("hello"), std::chrono::seconds(5)});
-    EXPECT_EQ(again.kind, Decision::Kind::kAnswer);
+    EXPECT_EQ(again.kind, Decision::Kind::kSmallTalk);
+    EXPECT_EQ(again.article.str(), "hello");
     // Nothing sure in the knowledge base for it: the built-in greeting.
     auto other = r.Decide("good evening");
     EXPECT_EQ(other.kind, Decision::Kind::kSmallTalk);
+    EXPECT_TRUE(other.article.empty());
+    EXPECT_NE(other.text, d.text);
     EXPECT_FALSE(other.text.empty());
+    EXPECT_EQ(built_in_greeting, Responder(index, {0.99, 3}).Decide("hello").text) << "unsure: ours";
+    // Thanks right after an answer: the knowledge base's words, and it still confirms the answer.
+    auto thanks = r.Decide("thank you!", "en", {ArticleId("en-reset"), std::chrono::seconds(20)});
+    EXPECT_EQ(thanks.kind, Decision::Kind::kSmallTalk);
+    EXPECT_EQ(thanks.text, "You are welcome! Anything else?");
+    EXPECT_TRUE(thanks.confirms_answer);
+    EXPECT_FALSE(r.Decide("thank you!").confirms_answer) << "nothing answered yet";
 }
 
 TEST(Responder, SameQuestionRightAfterItsAnswerIsABotFailure) {
