@@ -44,17 +44,94 @@ std::uint32_t DecodeUtf8(std::string_view s, std::size_t& i) {
     return cp;
 }
 
+constexpr std::uint32_t kSkip = 0xFFFFFFFF;  // as DecodeUtf8 returns for an invalid byte
+
+// Pasted text carries them inside words ("pass\u00ADword", "па\u200Bроль"), where they would
+// split the word.
+bool IsInvisible(std::uint32_t cp) {
+    return cp == 0x00AD || (cp >= 0x200B && cp <= 0x200D) || cp == 0x2060 || cp == 0xFEFF;
+}
+
+bool IsCombiningMark(std::uint32_t cp) { return cp >= 0x0300 && cp <= 0x036F; }
+
+// The letters NFC composes from a letter and a combining mark after it, for the scripts we serve
+// (ё and й typed as е/и + a mark by some keyboards and macOS file names, Latin-1 accents). A
+// table rather than ICU or glib: kb links no Unicode library, and these are the cases seen.
+struct Composition {
+    char32_t mark;
+    std::u32string_view bases, composed;
+};
+constexpr std::array<Composition, 8> kCompositions = {{
+    {U'\u0300', U"AEIOUaeiou", U"ÀÈÌÒÙàèìòù"},
+    {U'\u0301', U"AEIOUYaeiouy", U"ÁÉÍÓÚÝáéíóúý"},
+    {U'\u0302', U"AEIOUaeiou", U"ÂÊÎÔÛâêîôû"},
+    {U'\u0303', U"ANOano", U"ÃÑÕãñõ"},
+    {U'\u0306', U"ИиУу", U"ЙйЎў"},
+    {U'\u0308', U"AEIOUaeiouyЕеІі", U"ÄËÏÖÜäëïöüÿЁёЇї"},
+    {U'\u030A', U"Aa", U"Åå"},
+    {U'\u0327', U"Cc", U"Çç"},
+}};
+
+std::uint32_t Compose(std::uint32_t base, std::uint32_t mark) {
+    for (const auto& c : kCompositions) {
+        if (c.mark != mark) continue;
+        const auto at = c.bases.find(static_cast<char32_t>(base));
+        return at == std::u32string_view::npos ? 0 : c.composed[at];
+    }
+    return 0;
+}
+
+// Decodes the code point at s[i], advancing i, as NFKC would leave it for what we serve: a
+// fullwidth form (ｗｈｅｒｅ, as East Asian keyboards type) is its ASCII character, a letter with
+// a combining mark after it that composes is the composed letter. kSkip for an invisible
+// character or an invalid byte.
+std::uint32_t DecodeCanonical(std::string_view s, std::size_t& i) {
+    std::uint32_t cp = DecodeUtf8(s, i);
+    if (IsInvisible(cp)) return kSkip;
+    if (cp == 0x3000) return ' ';                    // ideographic space
+    if (cp >= 0xFF01 && cp <= 0xFF5E) cp -= 0xFEE0;  // fullwidth ASCII
+    const auto byte = [&](std::size_t k) { return static_cast<unsigned char>(s[k]); };
+    // The mark after it, past invisible characters (lead bytes 0xC2, 0xE2, 0xEF), so that a second
+    // pass composes nothing more. Every mark of kCompositions is in U+0300–U+033F, lead byte 0xCC.
+    std::size_t j = i;
+    while (j < s.size() && (byte(j) == 0xC2 || byte(j) == 0xE2 || byte(j) == 0xEF)) {
+        std::size_t k = j;
+        if (!IsInvisible(DecodeUtf8(s, k))) break;
+        j = k;
+    }
+    if (j < s.size() && byte(j) == 0xCC) {
+        if (const std::uint32_t composed = Compose(cp, DecodeUtf8(s, j)); composed != 0) {
+            i = j;
+            cp = composed;
+        }
+    }
+    return cp;
+}
+
 bool IsCyrillic(std::uint32_t cp) { return cp >= 0x0400 && cp <= 0x04FF; }
+
+// Lower case in the scripts we serve (Latin-1, Cyrillic); any other code point as it is.
+std::uint32_t ToLower(std::uint32_t cp) {
+    if (cp >= 'A' && cp <= 'Z') return cp + 32;
+    if (cp < 0x80) return cp;
+    if (cp >= 0x00C0 && cp <= 0x00DE && cp != 0x00D7) return cp + 32;  // Latin-1 upper
+    if (cp >= 0x0410 && cp <= 0x042F) return cp + 0x20;                // А-Я
+    if (cp >= 0x0400 && cp <= 0x040F) return cp + 0x50;                // Ѐ-Џ → ѐ-џ
+    // Cyrillic beyond Russian (ґ, ғ, ң, ә…): upper case even, lower case the next one up.
+    if (((cp >= 0x0460 && cp <= 0x0481) || (cp >= 0x048A && cp <= 0x04BF) ||
+         (cp >= 0x04D0 && cp <= 0x04FF)) &&
+        cp % 2 == 0) {
+        return cp + 1;
+    }
+    return cp;
+}
 
 // Lower-case folding for the scripts we serve; 0 means "not a word character".
 std::uint32_t Fold(std::uint32_t cp) {
-    if (cp >= 'A' && cp <= 'Z') return cp + 32;
+    cp = ToLower(cp);
     if ((cp >= 'a' && cp <= 'z') || (cp >= '0' && cp <= '9')) return cp;
-    if (cp >= 0x0410 && cp <= 0x042F) return cp + 0x20;  // А-Я
-    if (cp >= 0x0400 && cp <= 0x040F) cp += 0x50;        // Ѐ-Џ → ѐ-џ
-    if (cp == 0x0451) return 0x0435;                     // ё → е
+    if (cp == 0x0451) return 0x0435;  // ё → е
     if (cp >= 0x0430 && cp <= 0x045F) return cp;
-    if (cp >= 0x00C0 && cp <= 0x00DE && cp != 0x00D7) return cp + 32;  // Latin-1 upper
     if (cp >= 0x00DF && cp <= 0x00FF && cp != 0x00F7) return cp;
     return 0;
 }
@@ -74,12 +151,6 @@ std::string Stem(const std::string& word, bool cyrillic) {
         sb_stemmer_stem(st, reinterpret_cast<const sb_symbol*>(word.data()), static_cast<int>(word.size()));
     if (out == nullptr) return word;
     return std::string(reinterpret_cast<const char*>(out), static_cast<std::size_t>(sb_stemmer_length(st)));
-}
-
-bool ContainsAny(const std::vector<std::string>& words, std::initializer_list<std::string_view> stems) {
-    return std::any_of(words.begin(), words.end(), [&](const std::string& w) {
-        return std::any_of(stems.begin(), stems.end(), [&](std::string_view s) { return w.rfind(s, 0) == 0; });
-    });
 }
 
 // The words of already normalized text (separated by spaces).
@@ -129,24 +200,108 @@ void UnmixScripts(std::vector<char32_t>& word) {
     }
 }
 
-// Whether normalized `words` (`padded`: them joined, between spaces) ask for a person. A message that names one (an operator, an agent, a
-// human, a real person, живой человек…) asks for one when it is short ("human please", "оператор")
-// or says what to do with them ("can I talk to an agent", "позовите оператора"); not when the
-// person is only its subject ("why are humans on earth", "my insurance agent's number") or it asks
+bool StartsWithAny(std::string_view word, std::initializer_list<std::string_view> stems) {
+    return std::any_of(stems.begin(), stems.end(),
+                       [&](std::string_view s) { return word.substr(0, s.size()) == s; });
+}
+
+template <std::size_t N>
+bool IsOneOf(std::string_view word, const std::array<std::string_view, N>& list) {
+    return std::find(list.begin(), list.end(), word) != list.end();
+}
+
+// What a word of a message names, for WantsAPerson: bits, so that a verb can say which it takes.
+constexpr unsigned kStaff = 1;  // support's people by their names: operator, agent, human, оператор…
+constexpr unsigned kPerson = 2;  // anyone's too: manager, person, сотрудник, человек ("my manager")
+constexpr unsigned kSomeone = 4;  // someone: to talk or be put through to, not "get someone to check my car"
+constexpr unsigned kTeam = 8;     // support, customer service, поддержка: to be put through to
+
+unsigned Names(const std::vector<std::string>& words, std::size_t i) {
+    const std::string& w = words[i];
+    const std::string_view next = i + 1 < words.size() ? std::string_view(words[i + 1]) : "";
+    if (StartsWithAny(w, {"human", "operator", "agent", "representative", "оператор", "аператор",
+                          "консультант", "специалист"})) {
+        return kStaff;
+    }
+    if (StartsWithAny(w, {"manager", "supervisor", "менеджер", "сотрудник", "человек"}) || w == "person" ||
+        w == "persons" || w == "people" || w == "люди" || w == "людей" || w == "людьми") {
+        return kPerson;
+    }
+    if (w == "someone" || w == "somebody" || w == "anyone" || w == "anybody" ||
+        ((w == "кем" || w == "кого") && (next == "то" || next == "нибудь" || next == "либо"))) {
+        return next == "real" || next == "live" ? kPerson : kSomeone;  // "someone real"
+    }
+    if (StartsWithAny(w, {"support", "staff", "helpdesk", "поддержк", "техподдержк", "саппорт"}) ||
+        (w == "customer" &&
+         (next == "service" || next == "services" || next == "support" || next == "care"))) {
+        return kTeam;
+    }
+    return 0;
+}
+
+// A verb that asks for a person named right after it ("talk to a real person", "позовите
+// оператора"), with the kinds of person it takes.
+struct Verb {
+    std::string_view stem;
+    unsigned takes;
+};
+constexpr unsigned kAnyone = kStaff | kPerson | kSomeone | kTeam;
+constexpr unsigned kFetch = kStaff | kPerson | kSomeone;
+constexpr unsigned kHave = kStaff | kPerson;
+constexpr std::array<Verb, 39> kVerbs = {{
+    {"talk", kAnyone},     {"speak", kAnyone},   {"chat", kAnyone},    {"connect", kAnyone},
+    {"transfer", kAnyone}, {"put", kAnyone},     {"escalat", kAnyone}, {"redirect", kAnyone},
+    {"поговор", kAnyone},  {"пообщ", kAnyone},   {"побесед", kAnyone}, {"соедин", kAnyone},
+    {"переключ", kAnyone}, {"перевед", kAnyone}, {"свяж", kAnyone},    {"связат", kAnyone},
+    {"позов", kFetch},     {"позвать", kFetch},  {"вызов", kFetch},    {"вызва", kFetch},
+    {"call", kHave},       {"contact", kHave},   {"reach", kHave},     {"write", kHave},
+    {"напис", kHave},      {"напиш", kHave},     {"обрат", kHave},     {"want", kHave},
+    {"need", kHave},       {"give", kHave},      {"get", kHave},       {"хочу", kHave},
+    {"хотел", kHave},      {"нужен", kHave},     {"нужна", kHave},     {"нужно", kHave},
+    {"дай", kHave},        {"давай", kHave},     {"пригласи", kStaff},
+}};
+
+// What may stand between such a verb and the person: "get me a live agent", "put me through to",
+// "соедините меня с живым оператором". Not "my" ("give my manager access") nor another verb.
+constexpr std::array<std::string_view, 59> kBetween = {
+    "me",       "us",        "to",        "with",     "through",    "a",          "an",         "the",
+    "real",     "live",      "actual",    "your",     "please",     "now",        "right",      "directly",
+    "back",     "help",      "from",      "меня",     "мне",        "нас",        "нам",        "с",
+    "со",       "на",        "к",         "ко",       "живым",      "живого",     "живому",     "живой",
+    "живая",    "живую",     "живых",     "живыми",   "настоящим",  "настоящего", "настоящему", "настоящий",
+    "реальным", "реального", "реальному", "реальный", "пожалуйста", "срочно",     "вашим",      "вашего",
+    "вашему",   "вашей",     "ваш",       "вашу",     "хоть",       "сразу",      "уже",        "бы",
+    "хотя",     "же",        "ли"};
+
+// A message of a few words that names support's people and says nothing else: "human please",
+// "живой человек", "аператор пожалуйста", "agent"; not "my insurance agent", "менеджер не видит".
+constexpr std::array<std::string_view, 60> kOnlyAlongside = {
+    "please", "pls",   "plz",    "a",        "an",     "the",         "real",       "live",       "actual",
+    "now",    "asap",  "urgent", "urgently", "i",      "want",        "need",       "me",         "to",
+    "with",   "can",   "could",  "may",      "just",   "talk",        "speak",      "get",        "give",
+    "your",   "hi",    "hello",  "hey",      "ok",     "okay",        "пожалуйста", "плиз",       "пжл",
+    "срочно", "живой", "живого", "живым",    "живая",  "живую",       "настоящий",  "настоящего", "реальный",
+    "мне",    "меня",  "нужен",  "нужна",    "нужно",  "хочу",        "дайте",      "дай",        "позовите",
+    "позови", "можно", "ну",     "эй",       "сейчас", "здравствуйте"};
+
+// Owners: a person after one is not support's ("my travel agent", "нашего менеджера").
+constexpr std::array<std::string_view, 36> kPossessives = {
+    "my",     "our",    "his",    "her",    "their", "мой",   "моя",   "мое",   "моего",
+    "моему",  "моим",   "мою",    "мои",    "моих",  "моей",  "наш",   "наша",  "наше",
+    "нашего", "нашему", "нашим",  "нашу",   "наши",  "наших", "нашей", "его",   "ее",
+    "их",     "свой",   "своего", "своему", "своим", "свою",  "свои",  "своих", "своей"};
+
+// Whether normalized `words` ask for a person. A message that names one asks for one when it is
+// short and says nothing else ("human please", "оператор"), when a verb of contact or wish takes
+// the person ("can I talk to an agent", "get me a manager", "позовите оператора", "connect me to
+// customer service"), or when the person is one to talk to ("is there a human I can talk to");
+// not when the person is only its subject or someone's ("why are humans on earth", "my travel
+// agent needs access", "how do I give my manager access", "менеджер не видит заметки") or it asks
 // what the assistant is ("are you a human or a computer", "ты живой человек?").
-bool WantsAPerson(const std::vector<std::string>& words, const std::string& padded) {
-    const auto has = [&](std::initializer_list<std::string_view> phrases) {
-        return std::any_of(phrases.begin(), phrases.end(),
-                           [&](std::string_view p) { return padded.find(p) != std::string::npos; });
-    };
-    const bool person =
-        ContainsAny(words, {"human", "operator", "agent", "manager", "representative", "supervisor",
-                            "оператор", "аператор", "сотрудник", "менеджер", "консультант", "специалист"}) ||
-        has({" real person", " live person", " actual person", " real people", " someone real",
-             " to a person", " with a person", " person please", " talk to someone", " speak to someone",
-             " speak with someone", " talk with someone", " talk to somebody", " speak to somebody",
-             " человек"});
-    if (!person) return false;
+bool WantsAPerson(const std::vector<std::string>& words) {
+    std::vector<unsigned> named(words.size());
+    for (std::size_t i = 0; i < words.size(); ++i) named[i] = Names(words, i);
+    if (std::all_of(named.begin(), named.end(), [](unsigned n) { return n == 0; })) return false;
     // Asking what the assistant is ("are you a real person", "am I talking to a human", "ты живой?"):
     // answered like any question.
     static constexpr std::array<std::string_view, 10> kWhat = {
@@ -171,18 +326,42 @@ bool WantsAPerson(const std::vector<std::string>& words, const std::string& padd
             if (what(words[j])) return false;
         }
     }
-    // Short, and not a question ("how many humans", "сколько человек"): a request.
-    static constexpr std::array<std::string_view, 18> kQuestionWords = {
-        "how",     "what", "why",    "who",   "where", "when", "which", "whose", "does",
-        "сколько", "что",  "почему", "зачем", "кто",   "где",  "когда", "какой", "какие"};
-    if (words.size() <= 4 &&
-        std::find(kQuestionWords.begin(), kQuestionWords.end(), words.front()) == kQuestionWords.end()) {
-        return true;
+    constexpr unsigned kNamedPerson = kStaff | kPerson;
+    if (words.size() <= 4) {
+        bool person = false, only = true;
+        for (std::size_t i = 0; i < words.size(); ++i) {
+            person = person || (named[i] & kNamedPerson) != 0;
+            only = only && ((named[i] & kNamedPerson) != 0 || IsOneOf(words[i], kOnlyAlongside));
+        }
+        if (person && only) return true;
     }
-    return ContainsAny(words, {"talk",  "speak", "chat",    "connect", "transfer", "put",     "get",
-                               "want",  "need",  "give",    "call",    "contact",  "reach",   "escalat",
-                               "let",   "позов", "позвать", "соедин",  "переключ", "перевед", "хочу",
-                               "нужен", "нужна", "нужно",   "дайте",   "свяж",     "поговор", "пригласи"});
+    for (std::size_t i = 0; i < words.size(); ++i) {
+        for (const Verb& verb : kVerbs) {
+            if (!StartsWithAny(words[i], {verb.stem})) continue;
+            for (std::size_t j = i + 1; j < words.size() && j <= i + 5; ++j) {
+                // Right after the verb, support is a noun's modifier: "chat support hours".
+                if ((named[j] & verb.takes) != 0 && (named[j] != kTeam || j > i + 1)) return true;
+                if (named[j] != 0 || !IsOneOf(words[j], kBetween)) break;
+            }
+        }
+    }
+    // A person to talk to: "is there a human I can talk to", "someone to speak with", "оператор, с
+    // которым можно поговорить"; not "the operator didn't speak english", "my manager can talk".
+    static constexpr std::array<std::string_view, 5> kTalk = {"talk", "speak", "chat", "поговорить",
+                                                              "пообщаться"};
+    static constexpr std::array<std::string_view, 7> kMay = {"can",   "could", "may",  "to",
+                                                             "можно", "могу",  "смогу"};
+    for (std::size_t i = 0; i < words.size(); ++i) {
+        if ((named[i] & (kNamedPerson | kSomeone)) == 0) continue;
+        if ((i >= 1 && IsOneOf(words[i - 1], kPossessives)) ||
+            (i >= 2 && IsOneOf(words[i - 2], kPossessives))) {
+            continue;
+        }
+        for (std::size_t j = i + 2; j < words.size() && j <= i + 5; ++j) {
+            if (IsOneOf(words[j], kTalk) && IsOneOf(words[j - 1], kMay)) return true;
+        }
+    }
+    return false;
 }
 
 }  // namespace
@@ -204,8 +383,9 @@ std::string Normalize(std::string_view text) {
         in_word = latin = cyrillic = false;
     };
     for (std::size_t i = 0; i < text.size();) {
-        const std::uint32_t cp = DecodeUtf8(text, i);
-        if (cp == 0xFFFFFFFF) continue;
+        const std::uint32_t cp = DecodeCanonical(text, i);
+        // A mark that composes with nothing of ours ("приве́т" with a stress mark) is no word break.
+        if (cp == kSkip || IsCombiningMark(cp)) continue;
         const std::uint32_t f = Fold(cp);
         if (f == 0) {
             end_word();
@@ -219,6 +399,34 @@ std::string Normalize(std::string_view text) {
         latin = latin || (f >= 'a' && f <= 'z');
         cyrillic = cyrillic || IsCyrillic(f);
         AppendUtf8(out, static_cast<char32_t>(f));
+    }
+    end_word();
+    return out;
+}
+
+std::string FoldForEncoder(std::string_view text) {
+    std::string out;
+    out.reserve(text.size());
+    std::vector<char32_t> word;  // the word being read, lower-cased
+    bool latin = false, cyrillic = false;
+    const auto end_word = [&] {
+        if (latin && cyrillic) UnmixScripts(word);
+        for (char32_t c : word) AppendUtf8(out, c);
+        word.clear();
+        latin = cyrillic = false;
+    };
+    for (std::size_t i = 0; i < text.size();) {
+        const std::uint32_t cp = DecodeCanonical(text, i);
+        if (cp == kSkip) continue;
+        const auto lower = static_cast<char32_t>(ToLower(cp));
+        if (Fold(cp) == 0 && !IsCyrillic(cp) && !IsCombiningMark(cp)) {
+            end_word();
+            AppendUtf8(out, lower);
+            continue;
+        }
+        latin = latin || (lower >= U'a' && lower <= U'z');
+        cyrillic = cyrillic || IsCyrillic(lower);
+        word.push_back(lower);
     }
     end_word();
     return out;
@@ -240,7 +448,7 @@ Intent ClassifyIntent(std::string_view text) {
     const auto words = SplitWords(padded);
     if (words.empty()) return Intent::kGreeting;
     // A wish for a person wins over everything else in the message.
-    if (WantsAPerson(words, padded)) return Intent::kHumanRequest;
+    if (WantsAPerson(words)) return Intent::kHumanRequest;
     // Short messages only: in a long one the phrase is more likely part of a new question.
     if (words.size() <= 8) {
         static constexpr std::array<std::string_view, 17> kNotHelpful = {
@@ -252,18 +460,35 @@ Intent ClassifyIntent(std::string_view text) {
         }
     }
     static constexpr std::array<std::string_view, 22> kGreetingWords = {
-        "hi", "hello", "hey", "good", "morning", "afternoon", "evening", "there", "привет", "здравствуйте",
-        "здравствуй", "добрый", "доброе", "день", "утро", "вечер", "hallo", "hiya", "greetings", "yo",
-        "здрасте", "приветствую"};
-    static constexpr std::array<std::string_view, 12> kThanksWords = {
-        "thanks", "thank", "you", "thx", "ty", "much", "a", "lot", "спасибо", "благодарю", "большое", "огромное"};
+        "hi",     "hello",        "hey",        "good",   "morning", "afternoon",  "evening", "there",
+        "привет", "здравствуйте", "здравствуй", "добрый", "доброе",  "день",       "утро",    "вечер",
+        "hallo",  "hiya",         "greetings",  "yo",     "здрасте", "приветствую"};
     auto only = [&](const auto& vocab) {
-        return std::all_of(words.begin(), words.end(), [&](const std::string& w) {
-            return std::find(vocab.begin(), vocab.end(), w) != vocab.end();
-        });
+        return std::all_of(words.begin(), words.end(),
+                           [&](const std::string& w) { return IsOneOf(w, vocab); });
     };
-    if (words.size() <= 4 && only(kThanksWords) &&
-        ContainsAny(words, {"thank", "thx", "ty", "спасибо", "благодар"})) {
+    // Thanks, and only what comes with thanks ("ok thanks", "great, thank you so much", "спасибо,
+    // помогло"): any other word, or a question mark, says something more ("thanks, but how do I
+    // cancel my plan?", "thanks, is that all?").
+    static constexpr std::array<std::string_view, 14> kThanksWords = {
+        "thanks", "thank",   "thx", "thanx",    "thnx",      "tnx",   "ty",
+        "tysm",   "спасибо", "спс", "спасибки", "благодарю", "мерси", "сенкс"};
+    static constexpr std::array<std::string_view, 94> kWithThanks = {
+        "thanks",    "thank",   "thx",      "thanx",     "thnx",    "tnx",        "ty",         "tysm",
+        "спасибо",   "спс",     "спасибки", "благодарю", "мерси",   "сенкс",      "you",        "u",
+        "so",        "very",    "much",     "a",         "lot",     "lots",       "million",    "bunch",
+        "ok",        "okay",    "k",        "great",     "perfect", "cool",       "nice",       "awesome",
+        "excellent", "good",    "super",    "got",       "it",      "that",       "this",       "helped",
+        "helps",     "helpful", "help",     "works",     "worked",  "for",        "the",        "your",
+        "all",       "really",  "again",    "alright",   "fine",    "understood", "clear",      "oh",
+        "ah",        "wow",     "i",        "see",       "was",     "is",         "s",          "yes",
+        "yeah",      "большое", "огромное", "вам",       "тебе",    "за",         "помощь",     "помогло",
+        "помогли",   "помог",   "помогла",  "ясно",      "понятно", "хорошо",     "ок",         "окей",
+        "отлично",   "супер",   "класс",    "круто",     "все",     "работает",   "заработало", "получилось",
+        "теперь",    "да",      "ага",      "now",       "bye",     "goodbye"};
+    if (words.size() <= 10 && text.find('?') == std::string_view::npos && only(kWithThanks) &&
+        std::any_of(words.begin(), words.end(),
+                    [](const std::string& w) { return IsOneOf(w, kThanksWords); })) {
         return Intent::kThanks;
     }
     if (words.size() <= 4 && only(kGreetingWords)) return Intent::kGreeting;

@@ -23,6 +23,61 @@ TEST(Normalize, AWordTypedInTwoScriptsTakesItsMajorityScript) {
     EXPECT_EQ(Normalize("fзd"), "fзd");  // f and з have no lookalikes: a real mix, left alone
 }
 
+TEST(Normalize, ComposesLettersFoldsFullwidthAndDropsInvisibleCharacters) {
+    EXPECT_EQ(Normalize("е\u0308лка"), Normalize("ёлка"));  // е + combining diaeresis
+    EXPECT_EQ(Normalize("Е\u0308ЛКА"), "елка");
+    EXPECT_EQ(Normalize("и\u0306од"), Normalize("йод"));  // и + combining breve
+    EXPECT_EQ(Normalize("И\u0306ОД"), "йод");
+    EXPECT_EQ(Normalize("cafe\u0301"), Normalize("café"));
+    EXPECT_EQ(Normalize("е\u200B\u0308лка"), "елка");  // the mark composes past an invisible character
+    EXPECT_EQ(Normalize("приве\u0301т"), "привет");    // a stress mark composes nothing: no word break
+    EXPECT_EQ(Normalize("ｗｈｅｒｅ　ｉｓ　ＭＹ　ｏｒｄｅｒ１２？"), "where is my order12");
+    EXPECT_EQ(Normalize("pass\u00ADword"), "password");  // soft hyphen
+    for (const char* invisible : {"\u200B", "\u200C", "\u200D", "\u2060", "\uFEFF"}) {
+        EXPECT_EQ(Normalize(std::string("па") + invisible + "роль"), "пароль") << invisible;
+    }
+    EXPECT_EQ(Normalize("\uFEFFhello"), "hello");
+    EXPECT_EQ(StemmedTokens("е\u0308лками"), StemmedTokens("ёлками"));
+}
+
+TEST(FoldForEncoder, LowerCaseAsciiComesBackByteForByte) {
+    std::string ascii;
+    for (int c = 1; c < 0x80; ++c) {
+        if (c < 'A' || c > 'Z') ascii.push_back(static_cast<char>(c));
+    }
+    EXPECT_EQ(FoldForEncoder(ascii), ascii);
+    for (const char* text : {"", " ", "how do i reset my password", "what's   the\tplan?!\n",
+                             "  trailing spaces  ", "e-mail: me@example.com, 2fa (sms)", "a\r\nb"}) {
+        EXPECT_EQ(FoldForEncoder(text), text);
+    }
+    for (const char* text : {"как пригласить коллегу? 👍", "«ёлка» — café", "приве\u0301т", "fзd"}) {
+        EXPECT_EQ(FoldForEncoder(text), text) << "nothing to change";
+    }
+}
+
+TEST(FoldForEncoder, FoldsCaseAndFormsButKeepsPunctuationAndSpacing) {
+    EXPECT_EQ(FoldForEncoder("КАК ПРИГЛАСИТЬ КОЛЛЕГУ"), "как пригласить коллегу");
+    EXPECT_EQ(FoldForEncoder("Hello,  WORLD!!\n"), "hello,  world!!\n");
+    EXPECT_EQ(FoldForEncoder("Ёлка, ÉTÉ, Ґанок"), "ёлка, été, ґанок");  // ё stays ё, unlike Normalize
+    EXPECT_EQ(FoldForEncoder("е\u0308лка"), "ёлка");
+    EXPECT_EQ(FoldForEncoder("И\u0306ОД"), "йод");
+    EXPECT_EQ(FoldForEncoder("ｗｈｅｒｅ　ｉｓ　ｍｙ　ｏｒｄｅｒ？"), "where is my order?");
+    EXPECT_EQ(FoldForEncoder("pass\u00ADword \uFEFFпа\u200Bроль"), "password пароль");
+    EXPECT_EQ(FoldForEncoder("ПAРОЛЬ от KAБИНЕТА!"), "пароль от кабинета!");  // Latin A, K among Cyrillic
+    EXPECT_EQ(FoldForEncoder("iPhone, айфон"), "iphone, айфон");
+    EXPECT_EQ(FoldForEncoder(std::string("ok\xff!", 4)), "ok!");  // invalid UTF-8 dropped
+}
+
+TEST(FoldForEncoder, IsIdempotentAndAgreesWithNormalize) {
+    for (const char* text :
+         {"КАК ПРИГЛАСИТЬ КОЛЛЕГУ?", "Е\u0308лка и\u200B\u0306од", "ｗｈｅｒｅ　ｉｓ　ＭＹ　ｏｒｄｅｒ",
+          "ПAРОЛЬ от KAБИНЕТА", "pаssword", "Hello, WORLD!!", "приве\u0301т"}) {
+        const std::string once = FoldForEncoder(text);
+        EXPECT_EQ(FoldForEncoder(once), once) << text;
+        EXPECT_EQ(Normalize(once), Normalize(text)) << text;
+    }
+}
+
 TEST(StemmedTokens, ReducesInflections) {
     EXPECT_EQ(StemmedTokens("passwords")[0], StemmedTokens("password")[0]);
     EXPECT_EQ(StemmedTokens("паролем")[0], StemmedTokens("пароль")[0]);
@@ -79,6 +134,52 @@ TEST(ClassifyIntent, APersonMentionedIsNotAPersonRequested) {
           "ты живой человек?", "сколько человек может быть в одной группе"}) {
         EXPECT_EQ(ClassifyIntent(question), Intent::kQuestion) << question;
     }
+}
+
+// Someone's person, or one a note is shared with, is not support's (an audit of the product).
+TEST(ClassifyIntent, SomeonesPersonIsNotSupports) {
+    for (const char* question :
+         {"my insurance agent", "my travel agent needs access to my notes",
+          "хочу дать доступ к заметке другому человеку", "I need to add my manager to our team",
+          "how do I give my manager access to a note", "I want to share a note with a person outside my team",
+          "менеджер не видит заметки", "оператор связи блокирует синхронизацию",
+          "can i get someone to check my check engine light", "i need to add a person to my bank account",
+          "what time does your chat support close", "how do I contact support by email",
+          "сколько человек могу пригласить к заметке на бесплатном тарифе",
+          "я админ, как пригласить новых сотрудников в наш team", "the operator didn't speak english",
+          "my manager can talk to you tomorrow", "do you give my personal info to advertisers"}) {
+        EXPECT_EQ(ClassifyIntent(question), Intent::kQuestion) << question;
+    }
+}
+
+TEST(ClassifyIntent, MoreWaysToAskForAPerson) {
+    for (const char* request :
+         {"agent", "оператор", "аператор", "живой человек", "human please", "live agent",
+          "позовите оператора", "I want to talk to a real person", "connect me to customer service",
+          "talk to support staff", "свяжите меня с поддержкой", "can I speak to someone from support",
+          "is there a human I can talk to", "как связаться с оператором",
+          "поговорить с кем-нибудь из поддержки", "transfer me to a live agent",
+          "i need to speak to customer service regarding my flight", "get me someone real",
+          "I need help from a human"}) {
+        EXPECT_EQ(ClassifyIntent(request), Intent::kHumanRequest) << request;
+    }
+}
+
+TEST(ClassifyIntent, ThanksWithAnAcknowledgementIsThanks) {
+    for (const char* thanks :
+         {"ok thanks", "thank you so much", "great, thanks", "perfect, thank you", "cool thanks",
+          "thanks, that helped", "спасибо, помогло", "ясно, спасибо", "спс", "thanks 👍", "Спасибо большое!",
+          "thanks for your help", "thanks a million", "ok, thank you very much, that works now"}) {
+        EXPECT_EQ(ClassifyIntent(thanks), Intent::kThanks) << thanks;
+    }
+    // Thanks with a question or a request after it is that question.
+    for (const char* question :
+         {"thanks, but how do I cancel my plan?", "thank you, and where do I find invoices?",
+          "thanks, is that all?", "no thanks", "спасибо, а как удалить заметку",
+          "i really want to know my todo list again thanks", "how do i say thank you in spanish"}) {
+        EXPECT_EQ(ClassifyIntent(question), Intent::kQuestion) << question;
+    }
+    EXPECT_EQ(ClassifyIntent("thanks, but that didn't help"), Intent::kNotHelpful);
 }
 
 TEST(ParseJsonl, ReadsArticlesAndSkipsBlankLines) {

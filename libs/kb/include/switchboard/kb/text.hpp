@@ -7,8 +7,22 @@
 namespace switchboard::kb {
 
 // Lower-cases Latin and Cyrillic (ё → е), turns everything that is not a letter or digit into a
-// space. Invalid UTF-8 bytes are dropped.
+// space. Before that, as FoldForEncoder: letters are composed (е + U+0308 is ё), fullwidth forms
+// folded (ｗｈｅｒｅ is where), invisible characters (soft hyphen U+00AD, U+200B–U+200D, U+2060,
+// U+FEFF) and invalid UTF-8 bytes dropped; so is a combining mark that composes nothing. A word
+// typed in two scripts takes its majority script's lookalikes ("пaроль" with a Latin a).
+// Thread-safe.
 std::string Normalize(std::string_view text);
+
+// The text a sentence encoder should see: what the customer typed, with letters composed
+// (е + U+0308 is ё, и + U+0306 is й; Latin-1 accents), fullwidth forms folded to ASCII (and the
+// ideographic space to a space), the invisible characters Normalize drops dropped, Latin and
+// Cyrillic lower-cased (ё stays ё), and a word typed in two scripts turned into its majority
+// script as Normalize does; punctuation, emoji, spacing and line breaks stay as typed. Invalid
+// UTF-8 bytes are dropped, so the result is valid UTF-8. ASCII text without capitals comes back
+// byte for byte (an embedding cache is keyed by it), as does any text with nothing of the above
+// to change; FoldForEncoder(FoldForEncoder(t)) == FoldForEncoder(t). Thread-safe.
+std::string FoldForEncoder(std::string_view text);
 
 // Normalized words, each reduced to its Snowball stem (English or Russian by the word's script).
 // Thread-safe.
@@ -19,7 +33,7 @@ enum class Intent {
     kQuestion,      // look it up
     kHumanRequest,  // "operator", "human please", "живой человек", …
     kGreeting,      // only a greeting ("hi", "здравствуйте")
-    kThanks,        // only thanks ("thank you", "спасибо")
+    kThanks,        // thanks, alone or acknowledging ("ok thanks", "ясно, спасибо")
     kNotHelpful,    // a short complaint about the last answer ("that didn't help", "не помогло")
 };
 Intent ClassifyIntent(std::string_view text);
