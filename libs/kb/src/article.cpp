@@ -70,6 +70,25 @@ Result<Article> ParseLine(const std::string& line) {
         if (!it->is_number_integer()) return Error::Fatal("\"version\" must be an integer");
         a.version = it->get<std::int64_t>();
     }
+    if (auto it = j.find("links"); it != j.end() && !it->is_null()) {
+        constexpr const char* kShape = "\"links\" must be an array of {\"title\": string, \"url\": string}";
+        if (!it->is_array()) return Error::Fatal(kShape);
+        for (const auto& v : *it) {
+            if (!v.is_object()) return Error::Fatal(kShape);
+            Link link;
+            for (const auto& [key, value] : v.items()) {
+                if (key != "title" && key != "url") return Error::Fatal(kShape);
+                if (value.is_null()) continue;
+                if (!value.is_string()) return Error::Fatal(kShape);
+                (key == "url" ? link.url : link.title) = value.get<std::string>();
+            }
+            if (link.url.empty()) return Error::Fatal("a link in \"links\" has no \"url\"");
+            a.links.push_back(std::move(link));
+        }
+    }
+    auto channels = list("channels");
+    if (!channels) return channels.error();
+    a.channels = std::move(channels).value();
     return a;
 }
 
@@ -117,10 +136,14 @@ Result<std::vector<Article>> LoadJsonlFile(const std::string& path) {
 namespace switchboard::kb {
 
 std::string ToJsonLine(const Article& article) {
+    nlohmann::ordered_json links = nlohmann::ordered_json::array();
+    for (const Link& l : article.links) links.push_back({{"title", l.title}, {"url", l.url}});
     const nlohmann::ordered_json j{
-        {"id", article.id.str()}, {"questions", article.questions}, {"answer", article.answer},
-        {"lang", article.lang},   {"tags", article.tags},           {"enabled", article.enabled},
-        {"version", article.version},
+        {"id", article.id.str()},       {"questions", article.questions},
+        {"answer", article.answer},     {"lang", article.lang},
+        {"tags", article.tags},         {"enabled", article.enabled},
+        {"version", article.version},   {"links", links},
+        {"channels", article.channels},
     };
     // Articles are validated as UTF-8 before they get here; anything else is replaced rather
     // than thrown on.
@@ -132,6 +155,18 @@ std::string ToJsonl(const std::vector<Article>& articles) {
     for (const Article& a : articles) {
         out += ToJsonLine(a);
         out += '\n';
+    }
+    return out;
+}
+
+std::string AnswerText(const Article& article) {
+    if (article.links.empty()) return article.answer;
+    std::string out = article.answer;
+    out += '\n';
+    for (const Link& l : article.links) {
+        out += '\n';
+        if (!l.title.empty()) out += l.title + ": ";
+        out += l.url;
     }
     return out;
 }
@@ -204,6 +239,54 @@ Status ValidateTag(std::string_view tag) {
     return Status::Ok();
 }
 
+namespace {
+
+// What is wrong with a link, as the end of "link [N] …"; empty if nothing.
+std::string LinkProblem(const Link& link) {
+    const std::string_view url = link.url;
+    auto starts_with_ci = [&](std::string_view prefix) {
+        return url.size() >= prefix.size() &&
+               std::equal(prefix.begin(), prefix.end(), url.begin(), [](char p, char c) {
+                   return p == (c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c);
+               });
+    };
+    const std::size_t scheme = starts_with_ci("https://") ? 8 : starts_with_ci("http://") ? 7 : 0;
+    const std::string quoted = "url \"" + std::string(url.substr(0, 80)) + "\"";
+    if (scheme == 0 || url.size() == scheme) return quoted + " must start with http:// or https://";
+    if (url.size() > kMaxLinkUrlBytes)
+        return "url is longer than " + std::to_string(kMaxLinkUrlBytes) + " bytes";
+    if (!IsValidUtf8(url)) return "url is not valid UTF-8";
+    // The url is what a messenger turns into a link, up to the first space: with one inside, the
+    // customer would get another link than meant (and a CSV file reads a link's url as its last word).
+    const bool clean = std::none_of(url.begin(), url.end(), [](char ch) {
+        const auto c = static_cast<unsigned char>(ch);
+        return c <= ' ' || c == 0x7F;
+    });
+    if (!clean) return quoted + " contains a space or a control character";
+    if (!IsValidUtf8(link.title)) return "title is not valid UTF-8";
+    if (link.title.size() > kMaxLinkTitleBytes) {
+        return "title is longer than " + std::to_string(kMaxLinkTitleBytes) + " bytes";
+    }
+    if (HasLineBreak(link.title)) return "title contains a line break";
+    return {};
+}
+
+}  // namespace
+
+Status ValidateLink(const Link& link) {
+    if (std::string problem = LinkProblem(link); !problem.empty()) return Error::Fatal("link " + problem);
+    return Status::Ok();
+}
+
+Status ValidateChannel(std::string_view channel) {
+    if (std::find(kChannelNames.begin(), kChannelNames.end(), channel) == kChannelNames.end()) {
+        std::string known;
+        for (std::string_view c : kChannelNames) known += (known.empty() ? "" : ", ") + std::string(c);
+        return Error::Fatal("channel \"" + std::string(channel.substr(0, 40)) + "\" is not one of " + known);
+    }
+    return Status::Ok();
+}
+
 Status ValidateArticle(const Article& article) {
     if (Status s = ValidateId(article.id.str()); !s.ok()) return s;
     if (article.questions.empty()) return Error::Fatal("article has no question");
@@ -223,6 +306,28 @@ Status ValidateArticle(const Article& article) {
     }
     for (const std::string& tag : article.tags) {
         if (Status s = ValidateTag(tag); !s.ok()) return s;
+    }
+    if (article.links.size() > kMaxLinks) {
+        return Error::Fatal("article has " + std::to_string(article.links.size()) + " links, at most " +
+                            std::to_string(kMaxLinks) + " are allowed");
+    }
+    for (std::size_t i = 0; i < article.links.size(); ++i) {
+        if (std::string problem = LinkProblem(article.links[i]); !problem.empty()) {
+            return Error::Fatal("link " + std::to_string(i + 1) + " " + problem);
+        }
+        for (std::size_t j = 0; j < i; ++j) {
+            if (article.links[j].url == article.links[i].url) {
+                return Error::Fatal("link " + std::to_string(i + 1) + " repeats the url of link " +
+                                    std::to_string(j + 1));
+            }
+        }
+    }
+    for (std::size_t i = 0; i < article.channels.size(); ++i) {
+        if (Status s = ValidateChannel(article.channels[i]); !s.ok()) return s;
+        if (std::find(article.channels.begin(), article.channels.begin() + static_cast<std::ptrdiff_t>(i),
+                      article.channels[i]) != article.channels.begin() + static_cast<std::ptrdiff_t>(i)) {
+            return Error::Fatal("channel \"" + article.channels[i] + "\" is given twice");
+        }
     }
     return Status::Ok();
 }

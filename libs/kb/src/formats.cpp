@@ -65,11 +65,14 @@ struct Draft {
         article.questions.push_back(std::move(question));
         question_lines.push_back(at);
     }
-    void AddTags(const std::vector<std::string>& tags) {
-        for (const std::string& t : tags) {
-            if (std::find(article.tags.begin(), article.tags.end(), t) == article.tags.end()) {
-                article.tags.push_back(t);
-            }
+    void AddTags(const std::vector<std::string>& tags) { Unite(article.tags, tags); }
+    void AddChannels(const std::vector<std::string>& channels) { Unite(article.channels, channels); }
+    void AddLinks(const std::vector<Link>& links) { Unite(article.links, links); }
+
+    template <typename T>
+    static void Unite(std::vector<T>& into, const std::vector<T>& items) {
+        for (const T& item : items) {
+            if (std::find(into.begin(), into.end(), item) == into.end()) into.push_back(item);
         }
     }
 };
@@ -186,9 +189,41 @@ std::string Lower(std::string s) {
     return s;
 }
 
-enum Column : std::size_t { kQuestion, kAnswer, kId, kLang, kTags, kEnabled, kColumns };
-constexpr std::array<std::string_view, kColumns> kColumnNames{"question", "answer", "id",
-                                                              "lang",     "tags",   "enabled"};
+// A CSV cell of links: one per line, "title: url" or the url alone. The url is the line's last
+// word (a valid one has no spaces); the title what comes before, one ':' after it dropped, so a
+// title that itself ends in ':' survives ExportCsv's "title: url".
+std::vector<Link> SplitLinks(std::string_view s) {
+    std::vector<Link> out;
+    std::size_t start = 0;
+    while (start < s.size()) {
+        const std::size_t end = std::min(s.find('\n', start), s.size());
+        const std::string line = Trim(s.substr(start, end - start));
+        start = end + 1;
+        if (line.empty()) continue;
+        const std::size_t space = line.find_last_of(" \t");
+        if (space == std::string::npos) {
+            out.push_back({"", line});
+            continue;
+        }
+        std::string title = Trim(std::string_view(line).substr(0, space));
+        if (title.ends_with(':')) title.pop_back();
+        out.push_back({Trim(title), line.substr(space + 1)});
+    }
+    return out;
+}
+
+std::string JoinLinks(const std::vector<Link>& links) {
+    std::string out;
+    for (const Link& l : links) {
+        if (!out.empty()) out += '\n';
+        out += l.title.empty() ? l.url : l.title + ": " + l.url;
+    }
+    return out;
+}
+
+enum Column : std::size_t { kQuestion, kAnswer, kId, kLang, kTags, kEnabled, kLinks, kChannels, kColumns };
+constexpr std::array<std::string_view, kColumns> kColumnNames{"question", "answer",  "id",    "lang",
+                                                              "tags",     "enabled", "links", "channels"};
 
 }  // namespace
 
@@ -205,8 +240,9 @@ Result<std::vector<Article>> ImportCsv(std::string_view content) {
         const std::string name = Lower(Trim(it->fields[f]));
         const auto known = std::find(kColumnNames.begin(), kColumnNames.end(), name);
         if (known == kColumnNames.end()) {
-            return AtLine(it->line, "unknown column " + Quoted(name) +
-                                        " (columns: question, answer, id, lang, tags, enabled)");
+            return AtLine(it->line,
+                          "unknown column " + Quoted(name) +
+                              " (columns: question, answer, id, lang, tags, enabled, links, channels)");
         }
         auto& slot = where[static_cast<std::size_t>(known - kColumnNames.begin())];
         if (slot) return AtLine(it->line, "column " + Quoted(name) + " appears twice");
@@ -288,6 +324,8 @@ Result<std::vector<Article>> ImportCsv(std::string_view content) {
             d.explicit_enabled = true;
         }
         d.AddTags(SplitTags(get(kTags)));
+        d.AddChannels(SplitTags(get(kChannels)));
+        d.AddLinks(SplitLinks(get(kLinks)));
         d.AddQuestion(std::move(question), r.line);
     }
 
@@ -403,14 +441,23 @@ Status ApplyComment(std::string_view line, int at, Draft& d) {
             d.article.lang = value.get<std::string>();
         } else if (key == "enabled" && value.is_boolean()) {
             d.article.enabled = value.get<bool>();
-        } else if (key == "tags" && value.is_array() &&
+        } else if ((key == "tags" || key == "channels") && value.is_array() &&
                    std::all_of(value.begin(), value.end(),
                                [](const nlohmann::json& t) { return t.is_string(); })) {
-            d.AddTags(value.get<std::vector<std::string>>());
+            if (key == "tags") d.AddTags(value.get<std::vector<std::string>>());
+            if (key == "channels") d.AddChannels(value.get<std::vector<std::string>>());
+        } else if (key == "links" && value.is_array() &&
+                   std::all_of(value.begin(), value.end(), [](const nlohmann::json& l) {
+                       return l.is_object() && l.contains("url") && l["url"].is_string() &&
+                              (!l.contains("title") || l["title"].is_string()) &&
+                              l.size() == (l.contains("title") ? 2u : 1u);
+                   })) {
+            for (const auto& l : value) d.AddLinks({{l.value("title", ""), l["url"].get<std::string>()}});
         } else {
             return AtLine(at,
                           "article comment: " + Quoted(key) +
-                              " is not one of id (string), lang (string), tags (strings), enabled (bool)");
+                              " is not one of id (string), lang (string), tags (strings), enabled (bool), "
+                              "links ({\"title\", \"url\"} objects), channels (strings)");
         }
     }
     return Status::Ok();
@@ -454,6 +501,8 @@ Result<std::vector<Article>> ImportMarkdown(std::string_view content) {
                 first.AddQuestion(cur->article.questions[i], cur->question_lines[i]);
             }
             first.AddTags(cur->article.tags);
+            first.AddLinks(cur->article.links);
+            first.AddChannels(cur->article.channels);
         } else {
             by_id.emplace(cur->article.id.str(), drafts.size());
             drafts.push_back(std::move(*cur));
@@ -524,13 +573,17 @@ Result<std::vector<Article>> Import(Format format, std::string_view content) {
 }
 
 std::string ExportCsv(const std::vector<Article>& articles) {
-    std::string out = "id,question,answer,lang,tags,enabled\n";
+    std::string out = "id,question,answer,lang,tags,enabled,links,channels\n";
     for (const Article& a : articles) {
         std::string tags;
         for (const std::string& t : a.tags) tags += (tags.empty() ? "" : ";") + t;
+        std::string channels;
+        for (const std::string& c : a.channels) channels += (channels.empty() ? "" : ";") + c;
+        const std::string links = JoinLinks(a.links);
         for (const std::string& q : a.questions) {
             out += CsvField(a.id.str()) + ',' + CsvField(q) + ',' + CsvField(a.answer) + ',' +
-                   CsvField(a.lang) + ',' + CsvField(tags) + ',' + (a.enabled ? "true" : "false") + '\n';
+                   CsvField(a.lang) + ',' + CsvField(tags) + ',' + (a.enabled ? "true" : "false") + ',' +
+                   CsvField(links) + ',' + CsvField(channels) + '\n';
         }
     }
     return out;
@@ -547,6 +600,17 @@ std::string ExportMarkdown(const std::vector<Article>& articles) {
         }
         nlohmann::ordered_json meta{{"id", a.id.str()}, {"lang", a.lang}, {"tags", a.tags}};
         if (!a.enabled) meta["enabled"] = false;
+        // Links and channels only when set, like enabled: a knowledge base without them exports
+        // as it did before they existed.
+        if (!a.links.empty()) {
+            meta["links"] = nlohmann::ordered_json::array();
+            for (const Link& l : a.links) {
+                meta["links"].push_back(l.title.empty()
+                                            ? nlohmann::ordered_json{{"url", l.url}}
+                                            : nlohmann::ordered_json{{"title", l.title}, {"url", l.url}});
+            }
+        }
+        if (!a.channels.empty()) meta["channels"] = a.channels;
         out += std::string(kCommentOpen) + ' ' +
                meta.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) + ' ' +
                std::string(kCommentClose) + "\n\n";

@@ -26,6 +26,14 @@ std::vector<std::size_t> CodePointStarts(const std::string& s) {
     return starts;
 }
 
+// A channel's bit in Index::article_channels_: its position in kChannelNames; every channel that
+// list does not know shares the last bit, which only unrestricted articles have.
+static_assert(kChannelNames.size() < 8, "a channel mask is one byte");
+std::uint8_t ChannelBit(std::string_view channel) {
+    const auto it = std::find(kChannelNames.begin(), kChannelNames.end(), channel);
+    return static_cast<std::uint8_t>(1u << (it == kChannelNames.end() ? 7 : it - kChannelNames.begin()));
+}
+
 // Offers `item` to `heap`, which holds the `n` best by `better` with the worst of them on top:
 // most of thousands of offers are turned away by one comparison.
 template <typename T, typename Better>
@@ -109,6 +117,10 @@ Index::Index(std::vector<Article> articles, Options options, std::vector<Semanti
         article_lang_.push_back(static_cast<std::uint16_t>(lang - langs_.begin()));
         if (lang == langs_.end()) langs_.push_back(articles_[a].lang);
         enabled_.push_back(articles_[a].enabled ? 1 : 0);
+        std::uint8_t channels = articles_[a].channels.empty() ? 0xFF : 0;
+        for (const auto& c : articles_[a].channels)
+            channels |= ChannelBit(c) & 0x7F;  // an unknown name: none
+        article_channels_.push_back(channels);
         article_docs_.push_back(static_cast<std::uint32_t>(doc_article_.size()));
         for (const auto& q : articles_[a].questions) {
             doc_features.push_back(Extract(q));
@@ -248,7 +260,8 @@ void Index::TrainClassifier(const std::vector<Features>& doc_features,
     classifier_.Train(examples, options_.classifier);
 }
 
-std::vector<Match> Index::Search(std::string_view query, std::size_t k, std::string_view lang) const {
+std::vector<Match> Index::Search(std::string_view query, std::size_t k, std::string_view lang,
+                                 std::string_view channel) const {
     if (k == 0) return {};
     const auto f = Extract(query);
     std::vector<float> doc_scores(doc_article_.size(), 0.0f);
@@ -271,7 +284,7 @@ std::vector<Match> Index::Search(std::string_view query, std::size_t k, std::str
     }
     std::vector<float> prob;
     if (!classifier_.empty()) classifier_.Probabilities({HashedFeatures(weighed), dense}, prob);
-    const auto eligible = Eligible(lang);
+    const auto eligible = Eligible(lang, channel);
     const auto candidates = SemanticCandidates(doc_scores, prob, eligible);
     for (std::size_t s = 0; s < semantic_.size(); ++s) {
         const Semantic& sem = semantic_[s];
@@ -370,12 +383,17 @@ std::vector<bool> Index::SemanticCandidates(const std::vector<float>& doc_scores
     return chosen;
 }
 
-std::vector<std::uint8_t> Index::Eligible(std::string_view lang) const {
+std::vector<std::uint8_t> Index::Eligible(std::string_view lang, std::string_view channel) const {
     std::vector<std::uint8_t> out = enabled_;
-    if (lang.empty()) return out;
-    const auto it = std::find(langs_.begin(), langs_.end(), lang);
-    const auto id = static_cast<std::uint16_t>(it - langs_.begin());  // not found: matches no article
-    for (std::size_t a = 0; a < out.size(); ++a) out[a] &= article_lang_[a] == id ? 1 : 0;
+    if (!lang.empty()) {
+        const auto it = std::find(langs_.begin(), langs_.end(), lang);
+        const auto id = static_cast<std::uint16_t>(it - langs_.begin());  // not found: matches no article
+        for (std::size_t a = 0; a < out.size(); ++a) out[a] &= article_lang_[a] == id ? 1 : 0;
+    }
+    if (!channel.empty()) {
+        const std::uint8_t bit = ChannelBit(channel);
+        for (std::size_t a = 0; a < out.size(); ++a) out[a] &= (article_channels_[a] & bit) != 0 ? 1 : 0;
+    }
     return out;
 }
 

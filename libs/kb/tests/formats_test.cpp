@@ -23,7 +23,7 @@ Article Make(std::string id, std::vector<std::string> questions, std::string ans
 
 // Articles that exercise every escaping rule of every format.
 std::vector<Article> Tricky() {
-    return {
+    std::vector<Article> articles{
         Make("en-reset", {"how do I reset my password?", "forgot password, \"help\""},
              "Open settings, then \"Reset\".\n\nThe link is valid for 1 hour; really.", "en",
              {"account", "login"}),
@@ -33,6 +33,14 @@ std::vector<Article> Tricky() {
              "fence\n```\nend",
              "en", {"markdown stuff"}),
     };
+    // A title ending in ':' (CSV writes "title: url"), one without a title, a url with a comma and
+    // a quote; a title that reads like a heading and the comment's end inside the comment.
+    articles[0].links = {{"Reset page:", "https://example.com/reset?a=1,b=\"2\""},
+                         {"", "http://example.com/help"}};
+    articles[0].channels = {"web", "telegram"};
+    articles[2].links = {{"## not a heading -->", "HTTPS://example.com/md"}};
+    articles[2].channels = {"email"};
+    return articles;
 }
 
 std::vector<Article> WithoutVersions(std::vector<Article> articles) {
@@ -99,6 +107,59 @@ TEST(ValidateArticle, AcceptsTheLimitsAndNamesWhatIsWrong) {
     EXPECT_NE(problem(bad).find("tag \"a;b\""), std::string::npos);
 }
 
+TEST(ValidateArticle, LinksAndChannels) {
+    Article a = Make("a", {"q"}, "A", "en");
+    for (std::size_t i = 0; i < kMaxLinks; ++i)
+        a.links.push_back({"", "https://example.com/" + std::to_string(i)});
+    a.links[0] = {std::string(kMaxLinkTitleBytes, 't'), "HTTP://" + std::string(kMaxLinkUrlBytes - 7, 'u')};
+    a.channels = {"web", "telegram", "whatsapp", "email"};
+    EXPECT_TRUE(ValidateArticle(a).ok()) << ValidateArticle(a).error().message;
+
+    auto problem = [&](auto change) {
+        Article x = a;
+        change(x);
+        return ValidateArticle(x).ok() ? std::string() : ValidateArticle(x).error().message;
+    };
+    EXPECT_EQ(problem([](Article& x) {
+                  x.links.push_back({"", "https://one.more"});
+              }),
+              "article has 11 links, at most 10 are allowed");
+    EXPECT_EQ(problem([](Article& x) { x.links[1].url = "ftp://example.com"; }),
+              "link 2 url \"ftp://example.com\" must start with http:// or https://");
+    EXPECT_EQ(problem([](Article& x) { x.links[1].url = "example.com"; }),
+              "link 2 url \"example.com\" must start with http:// or https://");
+    EXPECT_EQ(problem([](Article& x) { x.links[1].url = "https://"; }),
+              "link 2 url \"https://\" must start with http:// or https://");
+    EXPECT_EQ(problem([](Article& x) { x.links[1].url = ""; }),
+              "link 2 url \"\" must start with http:// or https://");
+    EXPECT_EQ(problem([](Article& x) { x.links[0].url += "u"; }), "link 1 url is longer than 2000 bytes");
+    EXPECT_EQ(problem([](Article& x) { x.links[2].url = "https://example.com/a b"; }),
+              "link 3 url \"https://example.com/a b\" contains a space or a control character");
+    EXPECT_EQ(problem([](Article& x) { x.links[2].url = "https://example.com/\n"; }),
+              "link 3 url \"https://example.com/\n\" contains a space or a control character");
+    EXPECT_EQ(problem([](Article& x) { x.links[2].url = "https://example.com/\xC3\x28"; }),
+              "link 3 url is not valid UTF-8");
+    EXPECT_EQ(problem([](Article& x) { x.links[0].title += "t"; }), "link 1 title is longer than 200 bytes");
+    EXPECT_EQ(problem([](Article& x) { x.links[1].title = "two\nlines"; }),
+              "link 2 title contains a line break");
+    EXPECT_EQ(problem([](Article& x) { x.links[1].title = "\xFF"; }), "link 2 title is not valid UTF-8");
+    EXPECT_EQ(problem([](Article& x) { x.links[4].url = x.links[2].url; }),
+              "link 5 repeats the url of link 3");
+    EXPECT_EQ(problem([](Article& x) { x.channels.push_back("sms"); }),
+              "channel \"sms\" is not one of web, telegram, whatsapp, email");
+    EXPECT_EQ(problem([](Article& x) { x.channels = {"Web"}; }),
+              "channel \"Web\" is not one of web, telegram, whatsapp, email");
+    EXPECT_EQ(problem([](Article& x) {
+                  x.channels = {"web", "email", "web"};
+              }),
+              "channel \"web\" is given twice");
+    EXPECT_TRUE(ValidateLink({"", "https://example.com"}).ok());
+    EXPECT_EQ(ValidateLink({"", "mailto:a@b.c"}).error().message,
+              "link url \"mailto:a@b.c\" must start with http:// or https://");
+    EXPECT_TRUE(ValidateChannel("whatsapp").ok());
+    EXPECT_FALSE(ValidateChannel("").ok());
+}
+
 TEST(IsValidUtf8, RejectsOverlongsSurrogatesAndTruncation) {
     EXPECT_TRUE(IsValidUtf8("plain ascii"));
     EXPECT_TRUE(IsValidUtf8("ёж → 😀"));
@@ -143,6 +204,19 @@ TEST(Jsonl, ImportValidatesEveryArticleAndNamesTheLine) {
     auto ok = ImportJsonl("\xEF\xBB\xBF{\"id\":\"a\",\"questions\":[\"q\"],\"answer\":\"A\"}\r\n");
     ASSERT_TRUE(ok.ok()) << ok.error().message;
     EXPECT_EQ(ok->size(), 1u);
+}
+
+TEST(Jsonl, ImportValidatesLinksAndChannels) {
+    ExpectError(
+        ImportJsonl(
+            "{\"id\":\"a\",\"questions\":[\"q\"],\"answer\":\"A\",\"links\":[{\"url\":\"www.x.org\"}]}"),
+        "line 1: link 1 url \"www.x.org\" must start with http:// or https://");
+    ExpectError(ImportJsonl("{\"id\":\"a\",\"questions\":[\"q\"],\"answer\":\"A\",\"channels\":[\"sms\"]}"),
+                "line 1: channel \"sms\" is not one of");
+    // Every field is written, links and channels too, so an export can be diffed and edited.
+    const std::string line = ToJsonLine(Make("a", {"q"}, "A", "en"));
+    EXPECT_NE(line.find("\"links\":[]"), std::string::npos) << line;
+    EXPECT_NE(line.find("\"channels\":[]"), std::string::npos) << line;
 }
 
 // ---- CSV ----
@@ -218,10 +292,31 @@ TEST(Csv, BadInputNamesTheLineAndImportsNothing) {
     ExpectError(ImportCsv("question,answer\nq,a,x\n"), "line 2: expected 2 fields, found 3");
 }
 
+TEST(Csv, LinksOnePerLineAndChannelsSeparatedBySemicolons) {
+    auto r = ImportCsv(
+        "id,question,answer,links,channels\n"
+        "a,q1,A,\"Reset page: https://x.org/reset\nhttps://x.org/help\n\n  The docs   https://x.org/docs "
+        "\",web; telegram\n"
+        "a,q2,A,https://x.org/help,email\n"  // repeated link: once; channels united
+        "b,q3,B,,\n");
+    ASSERT_TRUE(r.ok()) << r.error().message;
+    ASSERT_EQ(r->size(), 2u);
+    EXPECT_EQ((*r)[0].links, (std::vector<Link>{{"Reset page", "https://x.org/reset"},
+                                                {"", "https://x.org/help"},
+                                                {"The docs", "https://x.org/docs"}}));
+    EXPECT_EQ((*r)[0].channels, (std::vector<std::string>{"web", "telegram", "email"}));
+    EXPECT_TRUE((*r)[1].links.empty());
+    EXPECT_TRUE((*r)[1].channels.empty());
+    ExpectError(ImportCsv("question,answer,links\nq,A,\"see our docs\"\n"),
+                "line 2: link 1 url \"docs\" must start with http:// or https://");
+    ExpectError(ImportCsv("question,answer,channels\nq,A,web;sms\n"),
+                "line 2: channel \"sms\" is not one of");
+}
+
 TEST(Csv, ExportRoundTrips) {
     const std::vector<Article> articles = Tricky();
     const std::string csv = ExportCsv(articles);
-    EXPECT_EQ(csv.substr(0, csv.find('\n')), "id,question,answer,lang,tags,enabled");
+    EXPECT_EQ(csv.substr(0, csv.find('\n')), "id,question,answer,lang,tags,enabled,links,channels");
     auto back = ImportCsv(csv);
     ASSERT_TRUE(back.ok()) << back.error().message << "\n" << csv;
     EXPECT_EQ(*back, WithoutVersions(articles));
@@ -259,6 +354,36 @@ TEST(Markdown, HeadingsInARowAreVariantsOfOneArticle) {
     EXPECT_EQ(ru.questions, std::vector<std::string>{"Как сбросить пароль?"});
     EXPECT_EQ(ru.lang, "ru");
     EXPECT_EQ(ru.tags, std::vector<std::string>{"account"});
+}
+
+TEST(Markdown, TheArticleCommentCarriesLinksAndChannels) {
+    auto r = ImportMarkdown(
+        "## q1\n"
+        "<!-- article: {\"links\": [{\"title\": \"Docs\", \"url\": \"https://x.org\"}, {\"url\": "
+        "\"http://y.org\"}], "
+        "\"channels\": [\"web\"]} -->\n"
+        "Same answer.\n"
+        "## q2\n"
+        "<!-- article: {\"links\": [{\"url\": \"https://z.org\"}], \"channels\": [\"email\", \"web\"]} -->\n"
+        "Same answer.\n");
+    ASSERT_TRUE(r.ok()) << r.error().message;
+    ASSERT_EQ(r->size(), 1u) << "same answer, no id: one article, its links and channels united";
+    EXPECT_EQ((*r)[0].links,
+              (std::vector<Link>{{"Docs", "https://x.org"}, {"", "http://y.org"}, {"", "https://z.org"}}));
+    EXPECT_EQ((*r)[0].channels, (std::vector<std::string>{"web", "email"}));
+
+    ExpectError(ImportMarkdown("## q\n<!-- article: {\"links\": [\"https://x.org\"]} -->\nA\n"),
+                "line 2: article comment: \"links\" is not one of");
+    ExpectError(
+        ImportMarkdown(
+            "## q\n<!-- article: {\"links\": [{\"url\": \"https://x.org\", \"alt\": \"\"}]} -->\nA\n"),
+        "line 2: article comment: \"links\" is not one of");
+    ExpectError(ImportMarkdown("## q\n<!-- article: {\"channels\": [\"fax\"]} -->\nA\n"),
+                "line 1: channel \"fax\" is not one of");
+    // Without links and channels the comment does not mention them.
+    const std::string md = ExportMarkdown({Make("a", {"q"}, "A", "en")});
+    EXPECT_EQ(md.find("links"), std::string::npos) << md;
+    EXPECT_EQ(md.find("channels"), std::string::npos) << md;
 }
 
 TEST(Markdown, SameAnswerMergesAndFencesHideHeadings) {

@@ -1,5 +1,7 @@
 #include <gtest/gtest.h>
 
+#include <algorithm>
+
 #include "switchboard/kb/article.hpp"
 #include "switchboard/kb/embedder.hpp"
 #include "switchboard/kb/index.hpp"
@@ -364,6 +366,71 @@ TEST(Index, LanguageFilterAndK) {
     EXPECT_LE(idx.Search("password refund money", 1).size(), 1u);
     EXPECT_TRUE(idx.Search("password пароль", 5, "de").empty()) << "no article in that language";
     EXPECT_TRUE(idx.Search("password", 0).empty());
+}
+
+TEST(Index, AChannelRestrictedArticleAnswersOnlyOnItsChannels) {
+    std::vector<Article> articles = Sample();
+    articles[0].channels = {"telegram", "email"};  // "reset"
+    articles[2].channels = {"web"};                // "ru-reset"
+    Index idx(std::move(articles));
+    auto ids = [&](std::string_view lang, std::string_view channel) {
+        std::vector<std::string> out;
+        for (const auto& m : idx.Search("I forgot my password", 5, lang, channel))
+            out.push_back(m.article->id.str());
+        return out;
+    };
+    auto has_reset = [](const std::vector<std::string>& found) {
+        return std::find(found.begin(), found.end(), "reset") != found.end();
+    };
+    ASSERT_FALSE(ids("", "telegram").empty());
+    EXPECT_EQ(ids("", "telegram").front(), "reset");
+    EXPECT_EQ(ids("", "email").front(), "reset");
+    EXPECT_EQ(ids("", "").front(), "reset") << "no channel: every article";
+    EXPECT_EQ(ids("en", "").front(), "reset");
+    EXPECT_FALSE(has_reset(ids("", "web")));
+    EXPECT_FALSE(has_reset(ids("en", "whatsapp")));
+    EXPECT_FALSE(has_reset(ids("", "sms"))) << "a channel no article names: only unrestricted ones";
+    EXPECT_FALSE(ids("", "sms").empty()) << "unrestricted articles still answer there";
+    // Channel and language together.
+    EXPECT_TRUE(idx.Search("забыл пароль", 5, "ru", "telegram").empty());
+    ASSERT_FALSE(idx.Search("забыл пароль", 5, "ru", "web").empty());
+    EXPECT_EQ(idx.Search("забыл пароль", 5, "ru", "web").front().article->id.str(), "ru-reset");
+}
+
+TEST(AnswerText, AppendsOneLinePerLinkAfterABlankLine) {
+    Article a{ArticleId("a"), {"q"}, "Open settings.", "en", {}, true, 1};
+    EXPECT_EQ(AnswerText(a), "Open settings.");
+    a.links = {{"Reset page", "https://example.com/reset"}, {"", "https://example.com/help"}};
+    EXPECT_EQ(AnswerText(a),
+              "Open settings.\n\nReset page: https://example.com/reset\nhttps://example.com/help");
+}
+
+TEST(ParseJsonl, ReadsLinksAndChannels) {
+    auto r = ParseJsonl(
+        R"({"id":"a","questions":["q"],"answer":"A","links":[{"title":"Docs","url":"https://x.org/d"},)"
+        R"({"url":"http://x.org"},{"title":null,"url":"https://y.org"}],"channels":["web","email"]})"
+        "\n"
+        R"({"id":"b","questions":["q"],"answer":"B","links":null,"channels":null})");
+    ASSERT_TRUE(r.ok()) << r.error().message;
+    EXPECT_EQ((*r)[0].links,
+              (std::vector<Link>{{"Docs", "https://x.org/d"}, {"", "http://x.org"}, {"", "https://y.org"}}));
+    EXPECT_EQ((*r)[0].channels, (std::vector<std::string>{"web", "email"}));
+    EXPECT_TRUE((*r)[1].links.empty());
+    EXPECT_TRUE((*r)[1].channels.empty());
+
+    auto bad = [](std::string_view fields, std::string_view expect) {
+        auto b = ParseJsonl(R"({"id":"a","questions":["q"],"answer":"A",)" + std::string(fields) + "}");
+        ASSERT_FALSE(b.ok()) << fields;
+        EXPECT_NE(b.error().message.find(expect), std::string::npos) << b.error().message;
+    };
+    bad(R"("links":"https://x.org")",
+        "line 1: \"links\" must be an array of {\"title\": string, \"url\": string}");
+    bad(R"("links":["https://x.org"])", "\"links\" must be an array");
+    bad(R"("links":[{"href":"https://x.org"}])", "\"links\" must be an array");
+    bad(R"("links":[{"url":7}])", "\"links\" must be an array");
+    bad(R"("links":[{"title":"no url"}])", "line 1: a link in \"links\" has no \"url\"");
+    bad(R"("channels":"web")", "\"channels\" must be an array of strings");
+    bad(R"("channels":[1])", "\"channels\" must be an array of strings");
 }
 
 }  // namespace

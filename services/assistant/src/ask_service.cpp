@@ -1,5 +1,6 @@
 #include "ask_service.hpp"
 
+#include "kb_catalog.hpp"
 #include "switchboard/kb/clusters.hpp"
 
 namespace switchboard::assistant {
@@ -51,14 +52,7 @@ grpc::Status AskService::Ask(grpc::ServerContext*, const v1::AskRequest* request
     for (const auto& m : matches) {
         auto* scored = response->add_articles();
         scored->set_score(m.score);
-        auto* a = scored->mutable_article();
-        a->set_id(m.article->id.str());
-        for (const auto& q : m.article->questions) a->add_questions(q);
-        a->set_answer(m.article->answer);
-        a->set_lang(m.article->lang);
-        for (const auto& t : m.article->tags) a->add_tags(t);
-        a->set_enabled(m.article->enabled);
-        a->set_version(m.article->version);
+        *scored->mutable_article() = ToProto(*m.article);
     }
     response->set_confident(!matches.empty() && matches.front().score >= responder_.options().threshold);
     return grpc::Status::OK;

@@ -13,6 +13,12 @@ kb::v1::Article ToProto(const kb::Article& article) {
     for (const auto& t : article.tags) out.add_tags(t);
     out.set_enabled(article.enabled);
     out.set_version(article.version);
+    for (const auto& l : article.links) {
+        auto* link = out.add_links();
+        link->set_title(l.title);
+        link->set_url(l.url);
+    }
+    for (const auto& c : article.channels) out.add_channels(c);
     return out;
 }
 
@@ -25,6 +31,8 @@ kb::Article FromProto(const kb::v1::Article& article) {
     out.tags.assign(article.tags().begin(), article.tags().end());
     out.enabled = article.enabled();
     out.version = article.version();
+    for (const auto& l : article.links()) out.links.push_back({l.title(), l.url()});
+    out.channels.assign(article.channels().begin(), article.channels().end());
     return out;
 }
 

@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "kb_test_support.hpp"
+#include "switchboard/events/naming.hpp"
 #include "switchboard/kb/formats.hpp"
 
 namespace switchboard::assistant {
@@ -230,11 +231,14 @@ TEST_F(KbAdminTest, ImportCountsChangesAndIsAllOrNothing) {
 }
 
 TEST_F(KbAdminTest, ExportRoundTripsThroughImport) {
-    ASSERT_TRUE(Upsert(MakeArticle("en-a", {"first, \"quoted\"", "again"}, "Line one.\n\n## not a heading",
-                                   "en", {"x"}))
-                    .ok());
+    kb::Article linked =
+        MakeArticle("en-a", {"first, \"quoted\"", "again"}, "Line one.\n\n## not a heading", "en", {"x"});
+    linked.links = {{"Docs: all of them", "https://acme.example/docs?a=1,b=2"}, {"", "http://acme.example"}};
+    linked.channels = {"web", "email"};
+    ASSERT_TRUE(Upsert(linked).ok());
     kb::Article disabled = MakeArticle("ru-b", {"вопрос"}, "Ответ.", "ru");
     disabled.enabled = false;
+    disabled.channels = {"telegram"};
     ASSERT_TRUE(Upsert(disabled).ok());
     const auto expected = catalog_.Snapshot();
     for (auto format : {v1::ARTICLE_FORMAT_JSONL, v1::ARTICLE_FORMAT_CSV, v1::ARTICLE_FORMAT_MARKDOWN}) {
@@ -245,6 +249,75 @@ TEST_F(KbAdminTest, ExportRoundTripsThroughImport) {
         EXPECT_EQ(resp.deleted() + resp.created() + resp.updated(), 0);
     }
     EXPECT_EQ(catalog_.Snapshot(), expected);
+}
+
+TEST_F(KbAdminTest, LinksAndChannelsTravelOnTheTopicAndBack) {
+    kb::Article a = MakeArticle("en-hours", {"when are you open"}, "9 to 5.");
+    a.links = {{"Opening hours", "https://acme.example/hours"}, {"", "https://acme.example"}};
+    a.channels = {"telegram", "whatsapp"};
+    EXPECT_EQ(FromProto(ToProto(a)), a);
+    ASSERT_TRUE(Upsert(a).ok());
+
+    // The record kb_sync reads on kb.articles.v1 carries both fields…
+    const auto records = producer_.records();
+    ASSERT_EQ(records.size(), 1u);
+    v1::Article wire;
+    ASSERT_TRUE(wire.ParseFromString(records[0].value));
+    ASSERT_EQ(wire.links_size(), 2);
+    EXPECT_EQ(wire.links(0).title(), "Opening hours");
+    EXPECT_EQ(wire.links(0).url(), "https://acme.example/hours");
+    EXPECT_EQ(wire.links(1).title(), "");
+    ASSERT_EQ(wire.channels_size(), 2);
+    EXPECT_EQ(wire.channels(1), "whatsapp");
+    // …the catalog (and so the index) gets them back, and so does GetArticle.
+    const auto stored = catalog_.Find("en-hours");
+    ASSERT_TRUE(stored);
+    EXPECT_EQ(stored->links, a.links);
+    EXPECT_EQ(stored->channels, a.channels);
+    v1::Article got;
+    ASSERT_TRUE(Get("en-hours", &got).ok());
+    EXPECT_EQ(got.links(0).url(), "https://acme.example/hours");
+    EXPECT_EQ(got.channels(0), "telegram");
+}
+
+TEST_F(KbAdminTest, BadLinksAndChannelsAreInvalidArgumentAndNothingIsPublished) {
+    auto refused = [&](auto change, std::string_view expected) {
+        kb::Article a = MakeArticle("x", {"q"}, "a");
+        change(a);
+        auto s = Upsert(a);
+        EXPECT_EQ(s.error_code(), grpc::StatusCode::INVALID_ARGUMENT) << expected;
+        EXPECT_NE(s.error_message().find(expected), std::string::npos) << s.error_message();
+    };
+    refused(
+        [](kb::Article& a) {
+            a.links = {{"Docs", "ftp://acme.example"}};
+        },
+        "link 1 url \"ftp://acme.example\" must start with http:// or https://");
+    refused([](kb::Article& a) { a.links = {{"", "https://acme.example/a b"}}; }, "contains a space");
+    refused(
+        [](kb::Article& a) {
+            a.links = {{"", "https://a.example"}, {"two\nlines", "https://b.example"}};
+        },
+        "link 2 title contains a line break");
+    refused([](kb::Article& a) { a.links.assign(11, {"", "https://a.example"}); }, "11 links, at most 10");
+    refused([](kb::Article& a) { a.channels = {"sms"}; }, "channel \"sms\" is not one of web, telegram");
+    refused([](kb::Article& a) { a.channels = {"web", "web"}; }, "channel \"web\" is given twice");
+    EXPECT_TRUE(producer_.records().empty());
+}
+
+// kb names channels without depending on events; the two lists must not drift apart.
+TEST(KbChannelNames, AreTheNamesEventsGivesEveryChannel) {
+    for (std::string_view name : kb::kChannelNames)
+        EXPECT_TRUE(events::ParseChannel(name).has_value()) << name;
+    const auto* channels = common::v1::Channel_descriptor();
+    for (int i = 0; i < channels->value_count(); ++i) {
+        const auto channel = static_cast<common::v1::Channel>(channels->value(i)->number());
+        if (channel == common::v1::CHANNEL_UNSPECIFIED) continue;
+        const std::string_view name = events::ChannelName(channel);
+        EXPECT_NE(std::find(kb::kChannelNames.begin(), kb::kChannelNames.end(), name),
+                  kb::kChannelNames.end())
+            << channels->value(i)->name() << " (\"" << name << "\") is not in kb::kChannelNames";
+    }
 }
 
 TEST_F(KbAdminTest, UnavailableUntilSyncedAndWhenKafkaFails) {

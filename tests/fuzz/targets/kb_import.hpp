@@ -22,7 +22,7 @@ inline bool Trimmed(std::string_view s) {
 // What formats.hpp asks for CSV and Markdown to give an article back: valid, questions and answer
 // without surrounding whitespace. Beyond that, an article must survive the import's own rules to
 // come back equal: a lang (else DetectLang picks one), distinct questions (repeats are dropped),
-// tags without surrounding whitespace.
+// tags and link titles without surrounding whitespace (CSV trims a "title: url" line).
 inline bool RoundTripsThroughCsvAndMarkdown(const std::vector<kb::Article>& articles) {
     for (const auto& a : articles) {
         if (!kb::ValidateArticle(a).ok() || a.lang.empty() || !Trimmed(a.answer)) return false;
@@ -31,6 +31,8 @@ inline bool RoundTripsThroughCsvAndMarkdown(const std::vector<kb::Article>& arti
             if (!Trimmed(q) || !seen.insert(q).second) return false;
         for (const auto& t : a.tags)
             if (!Trimmed(t)) return false;
+        for (const auto& l : a.links)
+            if (!Trimmed(l.title)) return false;
         // Known, reported with these targets (remove the exclusion once fixed): a CR inside a
         // question, answer or tag does not survive — the importers read CRLF as LF, the exporters
         // write the CR as is.

@@ -17,20 +17,25 @@ namespace switchboard::kb {
 // by its first line). Every imported article passes ValidateArticle. Text is taken as UTF-8; a
 // leading UTF-8 BOM is skipped and CRLF line ends read as LF.
 //
+// What each format carries: JSONL every field; CSV and Markdown every field but the version
+// (links and channels included, see below).
+//
 // JSONL: ParseJsonl's format (see article.hpp) plus ValidateArticle; fields taken as written.
 //
-// CSV and Markdown: questions and answers are trimmed of surrounding whitespace, a repeated
-// question of one article is dropped, articles get version 0 and, without a lang, the one
-// DetectLang finds in their text.
+// CSV and Markdown: questions and answers (and CSV's link titles) are trimmed of surrounding
+// whitespace, a repeated question of one article is dropped, articles get version 0 and, without
+// a lang, the one DetectLang finds in their text.
 //
 // CSV (RFC 4180): a header record, then one record per question variant. Columns, in any order,
 // names case-insensitive: `question`, `answer` (required), `id`, `lang`, `tags` (separated by
-// ';'), `enabled` (true/false/yes/no/1/0; empty = true). Any other column is an error. Fields
-// containing commas, quotes or line breaks are quoted with '"', a quote inside doubled. Blank
-// records (every field empty) are skipped. Records are grouped into articles by `id`; a record
-// without an id joins the article with the same answer text, or starts one whose id is
-// "csv-" + 12 hex digits of a hash of the answer (so re-importing yields the same id). Records
-// of one article must agree on answer, lang and enabled; their tags are united.
+// ';'), `enabled` (true/false/yes/no/1/0; empty = true), `links` (one per line, "title: url" or the
+// url alone: the url is the line's last word, the title what precedes it less one ':'), `channels`
+// (separated by ';'). Any other column is an error. Fields containing commas, quotes or line
+// breaks are quoted with '"', a quote inside doubled. Blank records (every field empty) are
+// skipped. Records are grouped into articles by `id`; a record without an id joins the article
+// with the same answer text, or starts one whose id is "csv-" + 12 hex digits of a hash of the
+// answer (so re-importing yields the same id). Records of one article must agree on answer, lang
+// and enabled; their tags, links and channels are united (so they may be given on one record).
 //
 // Markdown FAQ: each article is one or more `## question` heading lines in a row (blank lines
 // between them allowed) — several headings are several phrasings of one question — followed by
@@ -38,11 +43,14 @@ namespace switchboard::kb {
 // sub-headings…), with leading and trailing blank lines dropped. Everything before the first
 // `## ` (a `# title`, an introduction) is ignored. Headings inside ``` or ~~~ fences are answer
 // text. Directly after the headings an optional comment sets what Markdown cannot say:
-//   <!-- article: {"id": "en-reset", "lang": "en", "tags": ["account"], "enabled": true} -->
+//   <!-- article: {"id": "en-reset", "lang": "en", "tags": ["account"], "enabled": true,
+//                  "links": [{"title": "Reset page", "url": "https://…"}], "channels": ["web"]} -->
+// (on one line; a link's title is optional).
 // Without an id, the id is "md-" + 12 hex digits of a hash of the answer (two sections with the
-// same answer become one article; an id given twice is an error). An answer line that would read
-// as a heading or as that comment is written with one more leading backslash (`\## …`), which
-// the import removes. Caveat: an answer with an unclosed fence swallows the headings after it.
+// same answer become one article, their tags, links and channels united; an id given twice is an
+// error). An answer line that would read as a heading or as that comment is written with one more
+// leading backslash (`\## …`), which the import removes. Caveat: an answer with an unclosed fence
+// swallows the headings after it.
 enum class Format { kJsonl, kCsv, kMarkdown };
 
 // "jsonl", "csv", "markdown".
@@ -55,10 +63,12 @@ Result<std::vector<Article>> Import(Format format, std::string_view content);
 
 // Exports write the articles in the given order. Importing an export gives the articles back
 // (JSONL: exactly, version and enabled included; CSV and Markdown: all but the version, provided
-// the articles are valid and their questions and answers carry no surrounding whitespace).
-// CSV: header `id,question,answer,lang,tags,enabled`, one record per question, LF line ends.
-// Markdown: a `# Knowledge base` title, then per article its headings, the article comment and
-// the answer.
+// the articles are valid and their questions, answers and link titles carry no surrounding
+// whitespace).
+// CSV: header `id,question,answer,lang,tags,enabled,links,channels`, one record per question
+// (each with the article's links and channels), LF line ends.
+// Markdown: a `# Knowledge base` title, then per article its headings, the article comment (links
+// and channels in it only when the article has them) and the answer.
 std::string ExportCsv(const std::vector<Article>& articles);
 std::string ExportMarkdown(const std::vector<Article>& articles);
 std::string Export(Format format, const std::vector<Article>& articles);

@@ -75,8 +75,12 @@ public:
     // Every question variant is embedded by each encoder at construction, every query at search.
     Index(std::vector<Article> articles, Options options, std::vector<Semantic> semantic = {});
 
-    // Best `k` enabled articles for `query`, best first, score > 0 only. `lang` filters when set.
-    std::vector<Match> Search(std::string_view query, std::size_t k, std::string_view lang = {}) const;
+    // Best `k` enabled articles for `query`, best first, score > 0 only. `lang` filters when set;
+    // so does `channel` (one of kChannelNames): only articles allowed on it (Article::channels
+    // empty or naming it) are returned, and for a channel that list does not know, only
+    // unrestricted ones.
+    std::vector<Match> Search(std::string_view query, std::size_t k, std::string_view lang = {},
+                              std::string_view channel = {}) const;
     const Article* Find(const ArticleId& id) const;
     std::size_t size() const { return articles_.size(); }
 
@@ -108,9 +112,10 @@ private:
     // Which articles' variants get the encoders' similarity (see Options::semantic_candidates).
     std::vector<bool> SemanticCandidates(const std::vector<float>& doc_scores, const std::vector<float>& prob,
                                          const std::vector<std::uint8_t>& eligible) const;
-    // Which articles a search may return: enabled ones, in `lang` when it is set. One byte per
-    // article, so a search over thousands does not walk the Article objects.
-    std::vector<std::uint8_t> Eligible(std::string_view lang) const;
+    // Which articles a search may return: enabled ones, in `lang` and allowed on `channel` when
+    // they are set. One byte per article, so a search over thousands does not walk the Article
+    // objects.
+    std::vector<std::uint8_t> Eligible(std::string_view lang, std::string_view channel) const;
 
     Options options_;
     std::vector<Article> articles_;
@@ -119,6 +124,9 @@ private:
     std::vector<std::string> langs_;           // the articles' languages, each once
     std::vector<std::uint16_t> article_lang_;  // index into langs_
     std::vector<std::uint8_t> enabled_;
+    // Per article, bit i set if it may be used on kChannelNames[i]; every bit (unknown channels'
+    // too) when it is not restricted.
+    std::vector<std::uint8_t> article_channels_;
     std::array<Space, kSpaces> spaces_;
     std::vector<Semantic> semantic_;
     // Per encoder, doc-major: each variant's embedding as int8 (times its scale), a quarter of the
