@@ -112,7 +112,8 @@ Status InboundHandler::Handle(const kafka::Record& record) {
     auto recent = memory_.Recent(conv);
     if (!recent) return recent.error();
     const bool non_text = !in.attachments().empty();
-    const ConversationContext context = ContextFrom(*recent, now);
+    ConversationContext context = ContextFrom(*recent, now);
+    context.channel = channel_name;
     const Decision d = non_text ? responder_.DecideNonText(in.text(), in.customer().language())
                                 : responder_.Decide(in.text(), in.customer().language(), context);
     // What the transcript shows of the message: its text, and what was attached.

@@ -116,13 +116,13 @@ Decision Responder::Decide(std::string_view text, std::string_view lang_hint, co
             break;
     }
     d.index = index_.Get();
-    d.candidates = d.index->Search(text, std::max<std::size_t>(options_.candidates, 2), lang);
+    d.candidates = d.index->Search(text, std::max<std::size_t>(options_.candidates, 2), lang, context.channel);
     const bool confident = Confident(d.candidates, options_, lang);
     if (courtesy) {
         d.kind = Decision::Kind::kSmallTalk;
         d.text = courtesy;
         if (confident) {
-            d.text = d.candidates.front().article->answer;
+            d.text = kb::AnswerText(*d.candidates.front().article);
             d.article = d.candidates.front().article->id;
             d.score = d.candidates.front().score;
         }
@@ -140,7 +140,7 @@ Decision Responder::Decide(std::string_view text, std::string_view lang_hint, co
             return d;
         }
         d.kind = Decision::Kind::kAnswer;
-        d.text = best.article->answer;
+        d.text = kb::AnswerText(*best.article);
         d.article = best.article->id;
         d.score = best.score;
         return d;

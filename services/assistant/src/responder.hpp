@@ -35,6 +35,7 @@ struct ConversationContext {
     ArticleId last_article;  // empty if none
     std::chrono::seconds since_last_answer{0};
     std::string answered_question{};  // the customer's message it answered
+    std::string channel{};  // the message's (events::ChannelName); only articles allowed on it answer
 };
 
 // Decides, without I/O, how to respond to a customer message: answer from the knowledge base only

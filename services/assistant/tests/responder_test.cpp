@@ -183,5 +183,51 @@ TEST(ParseLanguageThresholds, ReadsPairsAndNamesTheBadItem) {
     }
 }
 
+// An article's links and channels (kb::Article::links, ::channels).
+kb::LiveIndex IndexWithLinksAndChannels() {
+    std::vector<kb::Article> articles{
+        {ArticleId("en-reset"), {"how do I reset my password", "forgot my password"}, "Open the reset page.", "en", {}, true, 1},
+        {ArticleId("en-refund"), {"can I get a refund", "I want my money back"}, "Refunds within 14 days.", "en", {}, true, 1},
+        {ArticleId("hello"), {"hello", "hi there"}, "Hi! I am the Acme assistant.", "en", {}, true, 1},
+    };
+    articles[0].links = {{"Reset page", "https://acme.example/reset"}, {"", "https://acme.example/help"}};
+    articles[1].channels = {"telegram"};
+    articles[2].links = {{"Our help centre", "https://acme.example/help"}};
+    return kb::LiveIndex(std::make_shared<const kb::Index>(std::move(articles)));
+}
+
+TEST(Responder, AnAnswerEndsWithItsArticlesLinksOnePerLine) {
+    auto index = IndexWithLinksAndChannels();
+    Responder r(index, {0.5, 3});
+    auto d = r.Decide("I forgot my password");
+    ASSERT_EQ(d.kind, Decision::Kind::kAnswer);
+    EXPECT_EQ(d.text,
+              "Open the reset page.\n\nReset page: https://acme.example/reset\nhttps://acme.example/help");
+    auto hello = r.Decide("hello");  // the knowledge base's own small talk: its links too
+    ASSERT_EQ(hello.kind, Decision::Kind::kSmallTalk);
+    EXPECT_EQ(hello.text, "Hi! I am the Acme assistant.\n\nOur help centre: https://acme.example/help");
+}
+
+TEST(Responder, AnArticleAnswersOnlyOnTheChannelsItIsAllowedOn) {
+    auto index = IndexWithLinksAndChannels();
+    Responder r(index, {0.5, 3});
+    Responder::Context on;
+    on.channel = "telegram";
+    auto d = r.Decide("can I get a refund", "en", on);
+    ASSERT_EQ(d.kind, Decision::Kind::kAnswer);
+    EXPECT_EQ(d.article.str(), "en-refund");
+    EXPECT_EQ(r.Decide("can I get a refund", "en").article.str(), "en-refund") << "no channel: any article";
+
+    Responder::Context web;
+    web.channel = "web";
+    auto off = r.Decide("can I get a refund", "en", web);
+    EXPECT_EQ(off.kind, Decision::Kind::kHandoff);
+    for (const auto& c : off.candidates) {
+        EXPECT_NE(c.article->id.str(), "en-refund") << "nor offered to the operator";
+    }
+    EXPECT_EQ(r.Decide("I forgot my password", "en", web).article.str(), "en-reset")
+        << "unrestricted: every channel";
+}
+
 }  // namespace
 }  // namespace switchboard::assistant
