@@ -3,6 +3,7 @@
 #include <CLI/CLI.hpp>
 #include <nlohmann/json.hpp>
 
+#include <algorithm>
 #include <chrono>
 #include <cmath>
 #include <fstream>
@@ -24,6 +25,7 @@ namespace {
 struct Case {
     std::string text;
     std::optional<std::string> expect;  // article id, or nullopt = out of scope
+    int line = 0;                       // in its file
 };
 
 Result<std::vector<Case>> LoadCases(const std::string& path) {
@@ -41,13 +43,29 @@ Result<std::vector<Case>> LoadCases(const std::string& path) {
             return Error::Fatal(path + ": line " + std::to_string(n) +
                                 ": expected {\"text\": \"...\", \"expect\": \"<article id>\" | null}");
         }
+        if (j["text"].get_ref<const std::string&>().find_first_not_of(" \t\r\n") == std::string::npos) {
+            return Error::Fatal(path + ": line " + std::to_string(n) + ": \"text\" is empty");
+        }
         Case c;
+        c.line = n;
         c.text = j["text"].get<std::string>();
         if (j["expect"].is_string()) c.expect = j["expect"].get<std::string>();
         out.push_back(std::move(c));
     }
     if (out.empty()) return Error::Fatal(path + ": no cases");
     return out;
+}
+
+// A case expecting an article the knowledge base lacks is a typo in its label, not a miss.
+Status ExpectKnownArticles(const std::vector<Case>& cases, const std::vector<std::string>& ids,
+                           const std::string& path) {
+    for (const auto& c : cases) {
+        if (c.expect && !std::binary_search(ids.begin(), ids.end(), *c.expect)) {
+            return Error::Fatal(path + ": line " + std::to_string(c.line) + ": expects article \"" + *c.expect +
+                                "\", which the knowledge base does not have");
+        }
+    }
+    return Status::Ok();
 }
 
 // What the engine made of one case, before any threshold: enough to replay any setting.
@@ -391,9 +409,16 @@ int RunEval(int argc, char** argv) {
         std::cerr << "assistant eval: " << articles.error().message << "\n";
         return 2;
     }
+    std::vector<std::string> kb_ids;
+    for (const auto& a : *articles) kb_ids.push_back(a.id.str());
+    std::sort(kb_ids.begin(), kb_ids.end());
     auto cases = LoadCases(cases_path);
     if (!cases) {
         std::cerr << "assistant eval: " << cases.error().message << "\n";
+        return 2;
+    }
+    if (Status known = ExpectKnownArticles(*cases, kb_ids, cases_path); !known.ok()) {
+        std::cerr << "assistant eval: " << known.error().message << "\n";
         return 2;
     }
     double semantic_weight = kb::Index::Semantic{}.weight;
@@ -443,6 +468,10 @@ int RunEval(int argc, char** argv) {
         auto tune_cases = LoadCases(tune_path);
         if (!tune_cases) {
             std::cerr << "assistant eval: " << tune_cases.error().message << "\n";
+            return 2;
+        }
+        if (Status known = ExpectKnownArticles(*tune_cases, kb_ids, tune_path); !known.ok()) {
+            std::cerr << "assistant eval: " << known.error().message << "\n";
             return 2;
         }
         double ignored = 0;

@@ -194,6 +194,24 @@ TEST(Eval, BadInputIsAnErrorNamingIt) {
               kDemo + "/cases-val.jsonl", "--objective", "precision:abc", "--encoders", "off"});
     EXPECT_EQ(r.code, 2);
     EXPECT_NE(r.err.find("--objective"), std::string::npos) << r.err;
+    // A label naming no article is a typo, not a miss; an empty text is no case.
+    std::ofstream(bad_cases) << "{\"text\": \"hello\", \"expect\": null}\n\n{\"text\": \"reset\", "
+                                "\"expect\": \"en-reset-pasword\"}\n";
+    for (const char* flag : {"--cases", "--tune-on"}) {
+        r = Eval({"--kb", kDemo + "/kb.jsonl", "--cases",
+                  std::string(flag) == "--cases" ? bad_cases : kDemo + "/cases-test.jsonl", "--tune-on",
+                  std::string(flag) == "--tune-on" ? bad_cases : kDemo + "/cases-val.jsonl", "--encoders",
+                  "off"});
+        EXPECT_EQ(r.code, 2) << flag;
+        EXPECT_NE(r.err.find(
+                      "line 3: expects article \"en-reset-pasword\", which the knowledge base does not have"),
+                  std::string::npos)
+            << flag << ": " << r.err;
+    }
+    std::ofstream(bad_cases) << "{\"text\": \"  \", \"expect\": null}\n";
+    r = Eval({"--kb", kDemo + "/kb.jsonl", "--cases", bad_cases, "--encoders", "off"});
+    EXPECT_EQ(r.code, 2);
+    EXPECT_NE(r.err.find("line 1: \"text\" is empty"), std::string::npos) << r.err;
     std::filesystem::remove_all(dir);
 }
 
