@@ -138,14 +138,19 @@ Status InboundHandler::Handle(const kafka::Record& record) {
         h->set_message_id(in.message_id());
         h->set_reason(d.reason);
         h->set_text(said);
-        h->set_language(in.customer().language());
+        h->set_language(d.lang);
         for (const auto& c : d.candidates) {
             auto* cand = h->add_candidates();
             cand->set_article_id(c.article->id.str());
             cand->set_score(c.score);
         }
-        for (const auto& e : *recent) *h->add_transcript() = e;
-        *h->add_transcript() = Entry(chat::RESPONDER_UNSPECIFIED, said, events::FromTimestamp(in.received_at()));
+        for (const auto& t : d.topics) h->add_topics(t);
+        // At most ConversationMemory::kKeep lines, this message included.
+        const std::size_t skip =
+            recent->size() >= ConversationMemory::kKeep ? recent->size() - ConversationMemory::kKeep + 1 : 0;
+        for (std::size_t i = skip; i < recent->size(); ++i) *h->add_transcript() = (*recent)[i];
+        *h->add_transcript() =
+            Entry(chat::RESPONDER_UNSPECIFIED, said, events::FromTimestamp(in.received_at()));
     } else {
         auto* b = ev.mutable_bot_answered();
         b->set_message_id(in.message_id());
@@ -188,7 +193,7 @@ Status InboundHandler::Handle(const kafka::Record& record) {
         const std::string question = d.reason == chat::HANDOFF_REASON_BOT_FAILED && !context.answered_question.empty()
                                          ? context.answered_question
                                          : in.text();
-        const std::string lang = in.customer().language().empty() ? DetectLanguage(question) : in.customer().language();
+        const std::string lang = LanguageOf(question, in.customer().language());
         if (Status g = gaps_.Record(lang, question); !g.ok()) {
             spdlog::warn("conversation {}: could not record the unanswered question: {}", conv.str(), g.error().message);
         }

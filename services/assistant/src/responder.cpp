@@ -43,6 +43,12 @@ std::string DetectLanguage(std::string_view text) {
     return cyrillic > latin ? "ru" : "en";
 }
 
+std::string LanguageOf(std::string_view text, std::string_view hint) {
+    std::string lang(hint.substr(0, std::min(hint.find_first_of("-_"), hint.size())));
+    for (char& c : lang) c = static_cast<char>(c >= 'A' && c <= 'Z' ? c - 'A' + 'a' : c);
+    return lang.empty() ? DetectLanguage(text) : lang;
+}
+
 double Responder::ThresholdFor(const Options& options, std::string_view lang) {
     const auto it = options.language_thresholds.find(lang);
     return it == options.language_thresholds.end() ? options.threshold : it->second;
@@ -76,27 +82,51 @@ bool Responder::Confident(const std::vector<kb::Match>& candidates, const Option
 Responder::Responder(const kb::LiveIndex& index, Options options) : index_(index), options_(options) {}
 
 Decision Responder::DecideNonText(std::string_view caption, std::string_view lang_hint) const {
-    const std::string lang = lang_hint.empty() ? DetectLanguage(caption) : std::string(lang_hint);
     Decision d;
+    d.lang = LanguageOf(caption, lang_hint);
     d.kind = Decision::Kind::kHandoff;
     d.reason = chat::v1::HANDOFF_REASON_UNSUPPORTED_CONTENT;
-    d.text = For(lang).handoff;
+    d.text = For(d.lang).handoff;
     return d;
 }
 
+std::vector<std::string> Responder::TopicsOf(const std::vector<kb::Match>& candidates, double floor) {
+    std::vector<std::string> topics;
+    for (const auto& c : candidates) {
+        if (c.score < floor) break;  // best first
+        for (const auto& tag : c.article->tags) {
+            if (std::find(topics.begin(), topics.end(), tag) == topics.end()) topics.push_back(tag);
+        }
+    }
+    return topics;
+}
+
 Decision Responder::Decide(std::string_view text, std::string_view lang_hint, const Context& context) const {
-    const std::string lang = lang_hint.empty() ? DetectLanguage(text) : std::string(lang_hint);
-    const Phrases& phrases = For(lang);
     Decision d;
+    d.lang = LanguageOf(text, lang_hint);
+    const Phrases& phrases = For(d.lang);
+    const auto search = [&](std::string_view query) {
+        d.index = index_.Get();
+        d.candidates =
+            d.index->Search(query, std::max<std::size_t>(options_.candidates, 2), d.lang, context.channel);
+    };
+    // Every handoff carries what the knowledge base has on the question, so the operator starts
+    // with context, and the topics of the plausible part of it (half the answer threshold).
+    const auto handoff = [&](chat::v1::HandoffReason reason) {
+        d.kind = Decision::Kind::kHandoff;
+        d.reason = reason;
+        d.text = phrases.handoff;
+        d.topics = TopicsOf(d.candidates, ThresholdFor(options_, d.lang) / 2);
+        if (!d.candidates.empty()) d.score = d.candidates.front().score;
+        return d;
+    };
     // A greeting or thanks: small talk, in the knowledge base's own words when it has an article
     // for it that it is sure of (a deployment's "hello"), else ours.
     const char* courtesy = nullptr;
     switch (kb::ClassifyIntent(text)) {
         case kb::Intent::kHumanRequest:
-            d.kind = Decision::Kind::kHandoff;
-            d.reason = chat::v1::HANDOFF_REASON_CUSTOMER_REQUEST;
-            d.text = phrases.handoff;
-            return d;
+            search(text);
+            return handoff(chat::v1::HANDOFF_REASON_CUSTOMER_REQUEST);
         case kb::Intent::kGreeting:
             courtesy = phrases.greeting;
             break;
@@ -106,18 +136,16 @@ Decision Responder::Decide(std::string_view text, std::string_view lang_hint, co
             break;
         case kb::Intent::kNotHelpful:
             if (!context.last_article.empty() && context.since_last_answer <= options_.feedback_window) {
-                d.kind = Decision::Kind::kHandoff;
-                d.reason = chat::v1::HANDOFF_REASON_BOT_FAILED;
-                d.text = phrases.handoff;
-                return d;
+                // What the knowledge base has on the question the answer failed on.
+                search(context.answered_question.empty() ? text : std::string_view(context.answered_question));
+                return handoff(chat::v1::HANDOFF_REASON_BOT_FAILED);
             }
             break;  // no answer to complain about: treat it as a question
         case kb::Intent::kQuestion:
             break;
     }
-    d.index = index_.Get();
-    d.candidates = d.index->Search(text, std::max<std::size_t>(options_.candidates, 2), lang, context.channel);
-    const bool confident = Confident(d.candidates, options_, lang);
+    search(text);
+    const bool confident = Confident(d.candidates, options_, d.lang);
     if (courtesy) {
         d.kind = Decision::Kind::kSmallTalk;
         d.text = courtesy;
@@ -128,27 +156,16 @@ Decision Responder::Decide(std::string_view text, std::string_view lang_hint, co
         }
         return d;
     }
-    if (confident) {
-        const kb::Match& best = d.candidates.front();
-        if (best.article->id == context.last_article &&
-            context.since_last_answer <= options_.repeat_window) {
-            // The same question again right after its answer: the answer did not help.
-            d.kind = Decision::Kind::kHandoff;
-            d.reason = chat::v1::HANDOFF_REASON_BOT_FAILED;
-            d.text = phrases.handoff;
-            d.score = best.score;
-            return d;
-        }
-        d.kind = Decision::Kind::kAnswer;
-        d.text = kb::AnswerText(*best.article);
-        d.article = best.article->id;
-        d.score = best.score;
-        return d;
+    if (!confident) return handoff(chat::v1::HANDOFF_REASON_LOW_CONFIDENCE);
+    const kb::Match& best = d.candidates.front();
+    if (best.article->id == context.last_article && context.since_last_answer <= options_.repeat_window) {
+        // The same question again right after its answer: the answer did not help.
+        return handoff(chat::v1::HANDOFF_REASON_BOT_FAILED);
     }
-    d.kind = Decision::Kind::kHandoff;
-    d.reason = chat::v1::HANDOFF_REASON_LOW_CONFIDENCE;
-    d.text = phrases.handoff;
-    if (!d.candidates.empty()) d.score = d.candidates.front().score;
+    d.kind = Decision::Kind::kAnswer;
+    d.text = kb::AnswerText(*best.article);
+    d.article = best.article->id;
+    d.score = best.score;
     return d;
 }
 

@@ -28,6 +28,10 @@ struct Decision {
     std::shared_ptr<const kb::Index> index;  // the snapshot the decision was made on
     // Thanks right after a knowledge-base answer: the customer confirmed it (the bot resolves).
     bool confirms_answer = false;
+    std::string lang;  // the customer's language the decision was made for ("en", "ru")
+    // A handoff's topics: the tags of the candidates plausible enough to say what it is about, best
+    // first, each once; routing prefers operators skilled in them.
+    std::vector<std::string> topics;
 };
 
 // What the assistant remembers of the conversation: its last knowledge-base answer.
@@ -65,10 +69,13 @@ public:
     static bool Confident(const std::vector<kb::Match>& candidates, const Options& options,
                           std::string_view lang = {});
     static double ThresholdFor(const Options& options, std::string_view lang);
+    // The tags of the candidates scoring at least `floor`, best first, each once.
+    static std::vector<std::string> TopicsOf(const std::vector<kb::Match>& candidates, double floor);
 
     Responder(const kb::LiveIndex& index, Options options);
 
-    // `lang` is the customer's language if the channel knows it; otherwise it is detected.
+    // `lang` is the customer's language if the channel knows it (see LanguageOf); otherwise it is
+    // detected.
     Decision Decide(std::string_view text, std::string_view lang = {}, const Context& context = {}) const;
     // A message with content the assistant cannot read (photo, voice, document…): a handoff with
     // reason unsupported_content, whatever its caption says.
@@ -85,5 +92,9 @@ Result<std::map<std::string, double, std::less<>>> ParseLanguageThresholds(std::
 
 // "ru" if most letters are Cyrillic, else "en".
 std::string DetectLanguage(std::string_view text);
+
+// The language a customer's message is answered in: the channel's tag reduced to its primary
+// language subtag, lower-cased ("en-US", "EN" → "en"), or detected from `text` when there is none.
+std::string LanguageOf(std::string_view text, std::string_view hint);
 
 }  // namespace switchboard::assistant

@@ -149,6 +149,64 @@ TEST(Responder, SayingItDidNotHelpIsABotFailureOnlyAfterAnAnswer) {
     EXPECT_NE(r.Decide("that didn't help", "", {}).reason, chat::v1::HANDOFF_REASON_BOT_FAILED);
 }
 
+// Every handoff hands the operator what the knowledge base has on the question, and routing the
+// topics of its plausible part.
+TEST(Responder, EveryHandoffCarriesCandidatesAndTheirTopics) {
+    auto index = kb::LiveIndex(std::make_shared<const kb::Index>(std::vector<kb::Article>{
+        {ArticleId("en-reset"), {"how do I reset my password", "forgot my password"}, "Open the reset page.", "en",
+         {"account"}, true, 1},
+        {ArticleId("en-refund"), {"can I get a refund", "I want my money back"}, "Refunds within 14 days.", "en",
+         {"billing", "refunds"}, true, 1},
+    }));
+    Responder r(index, {0.5, 3});
+    auto human = r.Decide("get me a human, I want a refund");
+    ASSERT_EQ(human.reason, chat::v1::HANDOFF_REASON_CUSTOMER_REQUEST);
+    ASSERT_FALSE(human.candidates.empty());
+    EXPECT_EQ(human.candidates.front().article->id.str(), "en-refund");
+    EXPECT_EQ(human.topics, (std::vector<std::string>{"billing", "refunds"}));
+    EXPECT_EQ(human.lang, "en");
+    // "That didn't help": the candidates for the question the answer failed on, not the complaint.
+    Responder::Context answered{ArticleId("en-reset"), std::chrono::seconds(60), "how do I reset my password"};
+    auto failed = r.Decide("that didn't help", "", answered);
+    ASSERT_EQ(failed.reason, chat::v1::HANDOFF_REASON_BOT_FAILED);
+    ASSERT_FALSE(failed.candidates.empty());
+    EXPECT_EQ(failed.candidates.front().article->id.str(), "en-reset");
+    EXPECT_EQ(failed.topics, (std::vector<std::string>{"account"}));
+    // Candidates below half the threshold say nothing about the topic.
+    auto vague = Responder(index, {0.99, 3}).Decide("hmm");
+    ASSERT_EQ(vague.kind, Decision::Kind::kHandoff);
+    for (const auto& c : vague.candidates) EXPECT_LT(c.score, 0.99 / 2);
+    EXPECT_TRUE(vague.topics.empty());
+}
+
+TEST(Responder, TopicsOfTakesEachTagOnceBestFirstDownToTheFloor) {
+    const kb::Article a{ArticleId("a"), {"q"}, "x", "en", {"billing", "refunds"}, true, 1};
+    const kb::Article b{ArticleId("b"), {"q"}, "x", "en", {"refunds", "account"}, true, 1};
+    const kb::Article c{ArticleId("c"), {"q"}, "x", "en", {"shipping"}, true, 1};
+    const std::vector<kb::Match> m{{&a, 0.8}, {&b, 0.5}, {&c, 0.2}};
+    EXPECT_EQ(Responder::TopicsOf(m, 0.3), (std::vector<std::string>{"billing", "refunds", "account"}));
+    EXPECT_TRUE(Responder::TopicsOf(m, 0.9).empty());
+}
+
+TEST(LanguageOf, TheChannelsTagReducedOrTheTextsScript) {
+    EXPECT_EQ(LanguageOf("hello", "en-US"), "en");
+    EXPECT_EQ(LanguageOf("hello", "EN"), "en");
+    EXPECT_EQ(LanguageOf("hello", "ru_RU"), "ru");
+    EXPECT_EQ(LanguageOf("как дела", ""), "ru");
+    EXPECT_EQ(LanguageOf("how are you", ""), "en");
+}
+
+TEST(Responder, ACustomersRegionalLanguageTagFindsTheLanguagesArticles) {
+    auto index = SampleIndex();
+    Responder r(index, {0.5, 3});
+    for (const char* tag : {"en-US", "EN", "en_GB"}) {
+        auto d = r.Decide("I forgot my password", tag);
+        ASSERT_EQ(d.kind, Decision::Kind::kAnswer) << tag;
+        EXPECT_EQ(d.article.str(), "en-reset") << tag;
+        EXPECT_EQ(d.lang, "en") << tag;
+    }
+}
+
 TEST(DetectLanguage, ByScript) {
     EXPECT_EQ(DetectLanguage("привет, how are you"), "en");
     EXPECT_EQ(DetectLanguage("как дела у тебя ok"), "ru");
