@@ -50,10 +50,14 @@ int main(int argc, char** argv) {
         .String("assistant.language-thresholds", "",
                 "per-language thresholds overriding assistant.threshold, e.g. 'ru=0.45,en=0.5' (as "
                 "'assistant eval --tune-on' prints them in language_thresholds)")
+        .Double("assistant.margin", 0.0,
+                "minimum lead (0..1) of the best article's score over the second best's to answer (as "
+                "'assistant eval --tune-on' prints it in margin); closer calls are handed off")
         .String("assistant.encoders", "off",
                 "sentence encoders: 'off' (lexical retrieval and classifier only) or a comma-separated list "
-                "of 'minilm' (all-MiniLM-L6-v2, English) and 'use' (Universal Sentence Encoder multilingual "
-                "v3), each optionally name=DIR; the models come from tools/stack install")
+                "of 'minilm' (all-MiniLM-L6-v2, English), 'bge' (bge-small-en-v1.5, English) and 'use' "
+                "(Universal Sentence Encoder multilingual v3), each optionally name=DIR; the models come from "
+                "tools/stack install")
         .Double("assistant.semantic-weight", kb::Index::Semantic{}.weight,
                 "weight of each encoder's similarity against the lexical spaces' (1.0 in all)")
         .Double("assistant.classifier-weight", kb::Index::Options{}.classifier_weight,
@@ -67,7 +71,9 @@ int main(int argc, char** argv) {
     const auto cfg = runtime::Bootstrap(argc, argv, "assistant",
                                         "Switchboard assistant: answers customers from the knowledge base or "
                                         "hands them to an operator; gRPC Ask for operators, "
-                                        "KnowledgeBaseAdmin for curators.",
+                                        "KnowledgeBaseAdmin for curators.\n"
+                                        "Also: 'assistant eval --help' (quality on labelled cases, offline) and "
+                                        "'assistant gaps --help' (what to add to the knowledge base next).",
                                         schema);
     const auto common = runtime::ReadCommon(cfg);
 
@@ -89,10 +95,11 @@ int main(int argc, char** argv) {
         seed = std::move(articles).value();
         spdlog::info("seed knowledge base: {} articles from {}", seed.size(), path);
     }
-    const double threshold = cfg.GetDouble("assistant.threshold");
-    if (threshold < 0 || threshold > 1) {
-        spdlog::critical("config key 'assistant.threshold' must be between 0 and 1");
-        return 2;
+    for (const char* key : {"assistant.threshold", "assistant.margin"}) {
+        if (const double v = cfg.GetDouble(key); v < 0 || v > 1) {
+            spdlog::critical("config key '{}' must be between 0 and 1", key);
+            return 2;
+        }
     }
     kb::Index::Options index_options;
     index_options.classifier_weight = cfg.GetDouble("assistant.classifier-weight");
@@ -112,7 +119,8 @@ int main(int argc, char** argv) {
     // Empty until KbSync has read kb.articles.v1; the inbound consumers only start after that.
     kb::LiveIndex index(std::make_shared<const kb::Index>(std::vector<kb::Article>{}));
     assistant::Responder::Options responder_options;
-    responder_options.threshold = threshold;
+    responder_options.threshold = cfg.GetDouble("assistant.threshold");
+    responder_options.margin = cfg.GetDouble("assistant.margin");
     if (auto parsed = assistant::ParseLanguageThresholds(cfg.GetString("assistant.language-thresholds")); parsed) {
         responder_options.language_thresholds = std::move(parsed).value();
     } else {
@@ -184,7 +192,12 @@ int main(int argc, char** argv) {
                                        {std::chrono::milliseconds(cfg.GetInt("kb.admin-apply-timeout-ms"))},
                                        &suggestions);
 
-    assistant::AskService ask(index, responder, gaps, probe);
+    // Handed-off questions come in every language and are many: multilingual encoders, uncached.
+    std::vector<kb::Index::Semantic> multilingual;
+    for (const auto& space : encoders->uncached) {
+        if (space.languages.empty()) multilingual.push_back(space);
+    }
+    assistant::AskService ask(index, responder, gaps, probe, multilingual);
     grpc::reflection::InitProtoReflectionServerBuilderPlugin();
     grpc::ServerBuilder builder;
     runtime::InstrumentGrpc(builder, rt.registry());

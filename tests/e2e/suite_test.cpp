@@ -314,6 +314,12 @@ TEST_F(E2E, BadConfigurationStopsStartUpNamingTheKey) {
                          log.string());
     EXPECT_EQ(no_kb.WaitExit(10s), 2);
     EXPECT_NE(no_kb.LogTail().find("/nonexistent/kb.jsonl"), std::string::npos) << no_kb.LogTail();
+
+    ServiceProcess bad_margin("assistant", SWITCHBOARD_ASSISTANT_BIN,
+                              {{"SWITCHBOARD_ASSISTANT_MARGIN", "1.5"}, {"SWITCHBOARD_KB_PATH", SWITCHBOARD_DEMO_KB}},
+                              log.string());
+    EXPECT_EQ(bad_margin.WaitExit(10s), 2);
+    EXPECT_NE(bad_margin.LogTail().find("'assistant.margin'"), std::string::npos) << bad_margin.LogTail();
 }
 
 TEST_F(E2E, KnowledgeBaseEditsReachCustomersWithoutARestart) {

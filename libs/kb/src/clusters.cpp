@@ -10,7 +10,7 @@
 namespace switchboard::kb {
 
 std::vector<QuestionCluster> ClusterQuestions(const std::vector<std::string>& questions, double similarity,
-                                              std::size_t max_examples) {
+                                              std::size_t max_examples, const std::vector<Index::Semantic>& semantic) {
     // Distinct phrasings (by normalized text) with their counts, most frequent first.
     std::unordered_map<std::string, std::size_t> by_norm;
     std::vector<std::pair<std::string, std::size_t>> distinct;  // original text, count
@@ -30,7 +30,7 @@ std::vector<QuestionCluster> ClusterQuestions(const std::vector<std::string>& qu
     }
     Index::Options options;
     options.classifier_weight = 0;  // similarity between questions: retrieval alone
-    const Index index(std::move(articles), options);
+    const Index index(std::move(articles), options, semantic);
 
     std::vector<bool> assigned(distinct.size(), false);
     std::vector<QuestionCluster> clusters;

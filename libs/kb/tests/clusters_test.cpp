@@ -1,5 +1,7 @@
 #include "switchboard/kb/clusters.hpp"
 
+#include "switchboard/kb/embedder.hpp"
+
 #include <gtest/gtest.h>
 
 namespace switchboard::kb {
@@ -29,6 +31,35 @@ TEST(ClusterQuestions, ExamplesAreDistinctAndCapped) {
     ASSERT_EQ(clusters.size(), 1u) << "punctuation-only differences are the same phrasing";
     EXPECT_EQ(clusters[0].count, 18u);
     EXPECT_EQ(clusters[0].examples.size(), 1u);
+}
+
+// A stand-in sentence encoder: texts about passwords on one axis, cooking on another.
+class TopicEmbedder final : public Embedder {
+public:
+    std::vector<float> Embed(std::string_view text) const override {
+        const std::string t(text);
+        if (t.find("password") != std::string::npos || t.find("log in") != std::string::npos) return {1, 0, 0};
+        if (t.find("pasta") != std::string::npos || t.find("spaghetti") != std::string::npos) return {0, 1, 0};
+        return {0, 0, 1};
+    }
+    std::size_t dim() const override { return 3; }
+};
+
+TEST(ClusterQuestions, AnEncoderGroupsByMeaningNotByTheWordsAround) {
+    const std::vector<std::string> asked = {
+        "how do i reset my password", "how do i cook pasta", "i cannot log in, password lost",
+        "how do i boil spaghetti",
+    };
+    TopicEmbedder topics;
+    const auto clusters = ClusterQuestions(asked, 0.5, 5, {{&topics, 2.5, {}}});
+    ASSERT_EQ(clusters.size(), 2u);
+    for (const auto& c : clusters) {
+        EXPECT_EQ(c.count, 2u) << c.representative;
+        const bool passwords = c.representative.find("password") != std::string::npos;
+        for (const auto& e : c.examples) {
+            EXPECT_EQ(e.find("password") != std::string::npos, passwords) << c.representative << " / " << e;
+        }
+    }
 }
 
 TEST(ClusterQuestions, EmptyInput) {

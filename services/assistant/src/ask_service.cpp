@@ -11,8 +11,9 @@ constexpr int kDefaultK = 5;
 constexpr int kMaxK = 50;
 }  // namespace
 
-AskService::AskService(const kb::LiveIndex& index, const Responder& responder, GapLog& gaps, AssistantProbe& probe)
-    : index_(index), responder_(responder), gaps_(gaps), probe_(probe) {}
+AskService::AskService(const kb::LiveIndex& index, const Responder& responder, GapLog& gaps, AssistantProbe& probe,
+                       std::vector<kb::Index::Semantic> gap_encoders)
+    : index_(index), responder_(responder), gaps_(gaps), probe_(probe), gap_encoders_(std::move(gap_encoders)) {}
 
 grpc::Status AskService::ListGaps(grpc::ServerContext*, const v1::ListGapsRequest* request,
                                   v1::ListGapsResponse* response) {
@@ -24,8 +25,12 @@ grpc::Status AskService::ListGaps(grpc::ServerContext*, const v1::ListGapsReques
     std::vector<std::string> texts;
     texts.reserve(recent->size());
     for (auto& q : *recent) texts.push_back(std::move(q.text));
-    // Short questions share few words: 0.3 groups paraphrases without merging topics (see kb tests).
-    const auto clusters = kb::ClusterQuestions(texts, 0.3);
+    // Short questions share few words: 0.3 groups paraphrases without merging topics (see kb tests);
+    // with an encoder, 0.5 (both chosen on CLINC150's validation split: adjusted Rand index 0.62
+    // with words alone, 0.71 with the multilingual encoder, averaged over three samples of 40
+    // intents × 5 questions and 50 out-of-scope ones).
+    const double similarity = gap_encoders_.empty() ? 0.3 : 0.5;
+    const auto clusters = kb::ClusterQuestions(texts, similarity, 5, gap_encoders_);
     const std::size_t limit = request->limit() == 0 ? 20 : static_cast<std::size_t>(request->limit());
     for (std::size_t i = 0; i < clusters.size() && i < limit; ++i) {
         auto* c = response->add_clusters();
@@ -39,7 +44,9 @@ grpc::Status AskService::ListGaps(grpc::ServerContext*, const v1::ListGapsReques
 
 grpc::Status AskService::Ask(grpc::ServerContext*, const v1::AskRequest* request, v1::AskResponse* response) {
     probe_.OnAsk();
-    if (request->query().empty()) return {grpc::StatusCode::INVALID_ARGUMENT, "query must not be empty"};
+    if (request->query().find_first_not_of(" \t\r\n") == std::string::npos) {
+        return {grpc::StatusCode::INVALID_ARGUMENT, "query must not be empty"};
+    }
     if (request->query().size() > kMaxQueryBytes) {
         return {grpc::StatusCode::INVALID_ARGUMENT, "query longer than 4096 bytes"};
     }
@@ -48,13 +55,18 @@ grpc::Status AskService::Ask(grpc::ServerContext*, const v1::AskRequest* request
     }
     const int k = request->k() == 0 ? kDefaultK : request->k();
     const auto snapshot = index_.Get();
-    const auto matches = snapshot->Search(request->query(), static_cast<std::size_t>(k), request->lang());
+    // A language given is matched as customers' are ("en-US" → "en"); none: every language.
+    const std::string lang = request->lang().empty() ? std::string() : LanguageOf({}, request->lang());
+    const auto matches = snapshot->Search(request->query(), static_cast<std::size_t>(k), lang);
     for (const auto& m : matches) {
         auto* scored = response->add_articles();
         scored->set_score(m.score);
         *scored->mutable_article() = ToProto(*m.article);
     }
-    response->set_confident(!matches.empty() && matches.front().score >= responder_.options().threshold);
+    // Whether the assistant would answer a customer with the best one: their language's threshold
+    // (detected from the query when none is given) and the margin.
+    response->set_confident(
+        Responder::Confident(matches, responder_.options(), LanguageOf(request->query(), request->lang())));
     return grpc::Status::OK;
 }
 

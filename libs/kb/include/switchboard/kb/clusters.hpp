@@ -4,6 +4,8 @@
 #include <string>
 #include <vector>
 
+#include "switchboard/kb/index.hpp"
+
 namespace switchboard::kb {
 
 // A group of similar questions customers asked, e.g. the handed-off ones: a candidate article.
@@ -13,10 +15,12 @@ struct QuestionCluster {
     std::size_t count = 0;              // how many questions (with repeats) fell in the cluster
 };
 
-// Groups `questions` whose retrieval similarity (the Index's scoring) to a cluster's
-// representative is at least `similarity`, and ranks clusters by count, largest first.
-// Greedy: the most frequent unassigned phrasing founds the next cluster. Pure; thread-safe.
+// Groups `questions` whose retrieval similarity (the Index's scoring, with the sentence encoders
+// in `semantic` if any) to a cluster's representative is at least `similarity`, and ranks clusters
+// by count, largest first. Greedy: the most frequent unassigned phrasing founds the next cluster.
+// Thread-safe if the encoders are.
 std::vector<QuestionCluster> ClusterQuestions(const std::vector<std::string>& questions, double similarity = 0.5,
-                                              std::size_t max_examples = 5);
+                                              std::size_t max_examples = 5,
+                                              const std::vector<Index::Semantic>& semantic = {});
 
 }  // namespace switchboard::kb
