@@ -34,6 +34,14 @@ std::uint8_t ChannelBit(std::string_view channel) {
     return static_cast<std::uint8_t>(1u << (it == kChannelNames.end() ? 7 : it - kChannelNames.begin()));
 }
 
+// What languages are matched by: the primary subtag, lower-cased ("en-US", "EN" → "en"), so an
+// article tagged "en-GB" answers a customer in "en", and one in "EN" is not lost to case.
+std::string PrimaryLanguage(std::string_view tag) {
+    std::string out(tag.substr(0, std::min(tag.find_first_of("-_"), tag.size())));
+    for (char& c : out) c = static_cast<char>(c >= 'A' && c <= 'Z' ? c - 'A' + 'a' : c);
+    return out;
+}
+
 // Offers `item` to `heap`, which holds the `n` best by `better` with the worst of them on top:
 // most of thousands of offers are turned away by one comparison.
 template <typename T, typename Better>
@@ -113,9 +121,10 @@ Index::Index(std::vector<Article> articles, Options options, std::vector<Semanti
     std::vector<Features> doc_features;
     std::array<std::vector<std::vector<std::string>>, kSpaces> docs;
     for (std::size_t a = 0; a < articles_.size(); ++a) {
-        const auto lang = std::find(langs_.begin(), langs_.end(), articles_[a].lang);
+        const std::string primary = PrimaryLanguage(articles_[a].lang);
+        const auto lang = std::find(langs_.begin(), langs_.end(), primary);
         article_lang_.push_back(static_cast<std::uint16_t>(lang - langs_.begin()));
-        if (lang == langs_.end()) langs_.push_back(articles_[a].lang);
+        if (lang == langs_.end()) langs_.push_back(primary);
         enabled_.push_back(articles_[a].enabled ? 1 : 0);
         std::uint8_t channels = articles_[a].channels.empty() ? 0xFF : 0;
         for (const auto& c : articles_[a].channels)
@@ -386,9 +395,11 @@ std::vector<bool> Index::SemanticCandidates(const std::vector<float>& doc_scores
 std::vector<std::uint8_t> Index::Eligible(std::string_view lang, std::string_view channel) const {
     std::vector<std::uint8_t> out = enabled_;
     if (!lang.empty()) {
-        const auto it = std::find(langs_.begin(), langs_.end(), lang);
+        const auto it = std::find(langs_.begin(), langs_.end(), PrimaryLanguage(lang));
         const auto id = static_cast<std::uint16_t>(it - langs_.begin());  // not found: matches no article
-        for (std::size_t a = 0; a < out.size(); ++a) out[a] &= article_lang_[a] == id ? 1 : 0;
+        // An article without a language answers in every one.
+        const auto any = static_cast<std::uint16_t>(std::find(langs_.begin(), langs_.end(), "") - langs_.begin());
+        for (std::size_t a = 0; a < out.size(); ++a) out[a] &= article_lang_[a] == id || article_lang_[a] == any ? 1 : 0;
     }
     if (!channel.empty()) {
         const std::uint8_t bit = ChannelBit(channel);

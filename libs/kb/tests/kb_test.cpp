@@ -368,6 +368,29 @@ TEST(Index, LanguageFilterAndK) {
     EXPECT_TRUE(idx.Search("password", 0).empty());
 }
 
+TEST(Index, LanguagesMatchByPrimarySubtagAndALanguagelessArticleIsInEvery) {
+    std::vector<Article> articles = Sample();
+    articles[0].lang = "EN-us";  // "reset"
+    articles[1].lang = "";       // "refund": any language
+    Index idx(std::move(articles));
+    auto ids = [&](std::string_view query, std::string_view lang) {
+        std::vector<std::string> out;
+        for (const auto& m : idx.Search(query, 5, lang)) out.push_back(m.article->id.str());
+        return out;
+    };
+    for (const char* lang : {"en", "en-GB", "EN"}) {
+        const auto found = ids("I forgot my password", lang);
+        ASSERT_FALSE(found.empty()) << lang;
+        EXPECT_EQ(found.front(), "reset") << lang;
+    }
+    for (const char* lang : {"en", "ru", "de"}) {
+        const auto found = ids("can I get a refund", lang);
+        ASSERT_FALSE(found.empty()) << lang;
+        EXPECT_EQ(found.front(), "refund") << lang;
+    }
+    for (const auto& id : ids("забыл пароль", "ru")) EXPECT_NE(id, "reset");
+}
+
 TEST(Index, AChannelRestrictedArticleAnswersOnlyOnItsChannels) {
     std::vector<Article> articles = Sample();
     articles[0].channels = {"telegram", "email"};  // "reset"

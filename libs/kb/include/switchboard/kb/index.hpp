@@ -75,8 +75,9 @@ public:
     // Every question variant is embedded by each encoder at construction, every query at search.
     Index(std::vector<Article> articles, Options options, std::vector<Semantic> semantic = {});
 
-    // Best `k` enabled articles for `query`, best first, score > 0 only. `lang` filters when set;
-    // so does `channel` (one of kChannelNames): only articles allowed on it (Article::channels
+    // Best `k` enabled articles for `query`, best first, score > 0 only. `lang` filters when set
+    // (by primary subtag, any case: "en-US" finds "en" and "EN" articles; an article without a
+    // language is in every one); so does `channel` (one of kChannelNames): only articles allowed on it (Article::channels
     // empty or naming it) are returned, and for a channel that list does not know, only
     // unrestricted ones.
     std::vector<Match> Search(std::string_view query, std::size_t k, std::string_view lang = {},
