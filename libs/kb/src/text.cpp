@@ -451,10 +451,14 @@ Intent ClassifyIntent(std::string_view text) {
     if (WantsAPerson(words)) return Intent::kHumanRequest;
     // Short messages only: in a long one the phrase is more likely part of a new question.
     if (words.size() <= 8) {
-        static constexpr std::array<std::string_view, 17> kNotHelpful = {
+        // "Still" says the answer was tried ("still doesn't work"); a bare "doesn't work" may be a
+        // new problem the knowledge base can answer.
+        static constexpr std::array<std::string_view, 24> kNotHelpful = {
             " didn t help ", " did not help ", " doesn t help ", " does not help ", " not helpful ",
-            " no help ", " wrong answer ", " not what i asked ", " useless ", " didn t work ", " не помогло ",
-            " не помог ", " не помогает ", " не то ", " бесполезно ", " не подходит ", " не сработало "};
+            " no help ", " wrong answer ", " not what i asked ", " useless ", " didn t work ",
+            " still doesn t ", " still does not ", " still not ", " still broken ", " не помогло ",
+            " не помог ", " не помогает ", " не то ", " бесполезно ", " не подходит ", " не сработало ",
+            " все равно не ", " по прежнему не ", " все еще не "};
         for (auto phrase : kNotHelpful) {
             if (padded.find(phrase) != std::string::npos) return Intent::kNotHelpful;
         }

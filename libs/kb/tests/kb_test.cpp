@@ -116,6 +116,9 @@ TEST(ClassifyIntent, RecognisesHumanRequestsGreetingsThanks) {
     EXPECT_EQ(ClassifyIntent("that didn't help"), Intent::kNotHelpful);
     EXPECT_EQ(ClassifyIntent("Не помогло("), Intent::kNotHelpful);
     EXPECT_EQ(ClassifyIntent("это не то"), Intent::kNotHelpful);
+    EXPECT_EQ(ClassifyIntent("still doesn't work"), Intent::kNotHelpful);
+    EXPECT_EQ(ClassifyIntent("Всё равно не работает"), Intent::kNotHelpful);
+    EXPECT_EQ(ClassifyIntent("my card doesn't work"), Intent::kQuestion) << "a new problem, maybe answerable";
     EXPECT_EQ(ClassifyIntent("не тот пароль приходит"), Intent::kQuestion);
     EXPECT_EQ(ClassifyIntent("I reset the password as you said but the link in the email still "
                              "didn't work for my account yesterday"),
