@@ -7,10 +7,12 @@
 #include <optional>
 #include <set>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "switchboard/core/ids.hpp"
 #include "switchboard/kb/formats.hpp"
+#include "switchboard/kb/text.hpp"
 
 namespace switchboard::assistant {
 
@@ -104,8 +106,18 @@ grpc::Status CheckText(std::string_view field, const std::string& text) {
     return grpc::Status::OK;
 }
 
+// The same phrasing whatever its case, punctuation or spacing ("Is a camel allowed?" and
+// "  is a camel allowed "): a variant that adds nothing to the index.
 bool HasQuestion(const kb::Article& a, const std::string& question) {
-    return std::find(a.questions.begin(), a.questions.end(), question) != a.questions.end();
+    const std::string norm = kb::Normalize(question);
+    return std::any_of(a.questions.begin(), a.questions.end(),
+                       [&](const std::string& q) { return q == question || kb::Normalize(q) == norm; });
+}
+
+std::string Trimmed(std::string_view text) {
+    const auto first = text.find_first_not_of(" \t");
+    if (first == std::string_view::npos) return {};
+    return std::string(text.substr(first, text.find_last_not_of(" \t") - first + 1));
 }
 
 v1::SuggestionStatus StatusToProto(Suggestion::State state) {
@@ -322,6 +334,9 @@ grpc::Status KbAdminService::ProposeNewArticle(const v1::ProposeArticleRequest& 
     if (!request.has_article()) return Invalid("article is required");
     kb::Article article = FromProto(request.article());
     article.version = 0;
+    // The review is the gate: an approved article answers (proto3's default enabled = false would
+    // otherwise approve an article nobody ever gets).
+    article.enabled = true;
     if (Status s = kb::ValidateArticle(article); !s.ok()) return Invalid(s.error().message);
     if (grpc::Status s = CheckOperator("proposed_by", request.proposed_by()); !s.ok()) return s;
     if (grpc::Status s = CheckText("note", request.note()); !s.ok()) return s;
@@ -342,19 +357,19 @@ grpc::Status KbAdminService::ProposeNewQuestion(const v1::ProposeQuestionRequest
     if (suggestions_ == nullptr) return NoSuggestions();
     if (Status s = kb::ValidateId(request.article_id()); !s.ok()) return Invalid(s.error().message);
     if (Status s = kb::ValidateQuestion(request.question()); !s.ok()) return Invalid(s.error().message);
+    const std::string question = Trimmed(request.question());
     if (grpc::Status s = CheckOperator("proposed_by", request.proposed_by()); !s.ok()) return s;
     if (grpc::Status s = CheckText("note", request.note()); !s.ok()) return s;
     if (!catalog_.synced()) return NotSynced();
     std::optional<kb::Article> article = catalog_.Find(request.article_id());
     if (!article) return {grpc::StatusCode::NOT_FOUND, "no article " + request.article_id()};
-    if (HasQuestion(*article, request.question())) {
+    if (HasQuestion(*article, question)) {
         return {grpc::StatusCode::ALREADY_EXISTS, "article " + request.article_id() + " already has this question"};
     }
     // The article with the question must still be a valid article (e.g. at most 50 questions).
-    article->questions.push_back(request.question());
+    article->questions.push_back(question);
     if (Status s = kb::ValidateArticle(*article); !s.ok()) return Invalid(s.error().message);
-    auto id = suggestions_->ProposeQuestion(request.article_id(), request.question(), request.proposed_by(),
-                                            request.note());
+    auto id = suggestions_->ProposeQuestion(request.article_id(), question, request.proposed_by(), request.note());
     if (!id) return StoreFailed(id.error());
     spdlog::info("kb admin: {} proposed a question for article {} ({})", request.proposed_by(),
                  request.article_id(), *id);

@@ -190,7 +190,7 @@ protected:
 
 TEST_F(SuggestionAdminTest, ApprovedQuestionIsPublishedOnceAndOnlyOnce) {
     std::string id;
-    ASSERT_TRUE(ProposeQuestion("en-hours", "opening hours", &id).ok());
+    ASSERT_TRUE(ProposeQuestion("en-hours", "  opening hours ", &id).ok());
     EXPECT_EQ(producer_.records().size(), 1u);  // nothing published yet
     auto pending = List(v1::SUGGESTION_STATUS_PENDING);
     ASSERT_EQ(pending.suggestions_size(), 1);
@@ -216,6 +216,8 @@ TEST_F(SuggestionAdminTest, ApprovedQuestionIsPublishedOnceAndOnlyOnce) {
 TEST_F(SuggestionAdminTest, ProposalsAreValidatedLikeUpserts) {
     EXPECT_EQ(ProposeQuestion("nope", "q").error_code(), grpc::StatusCode::NOT_FOUND);
     EXPECT_EQ(ProposeQuestion("en-hours", "when are you open").error_code(), grpc::StatusCode::ALREADY_EXISTS);
+    EXPECT_EQ(ProposeQuestion("en-hours", "  When are you OPEN?").error_code(), grpc::StatusCode::ALREADY_EXISTS)
+        << "the same words in another case, punctuation or spacing";
     auto too_long = ProposeQuestion("en-hours", std::string(1001, 'q'));
     EXPECT_EQ(too_long.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
     EXPECT_NE(too_long.error_message().find("longer than 1000 bytes"), std::string::npos) << too_long.error_message();
@@ -236,6 +238,7 @@ TEST_F(SuggestionAdminTest, ProposalsAreValidatedLikeUpserts) {
 TEST_F(SuggestionAdminTest, ApprovedArticleIsCreatedRejectedOneIsNot) {
     v1::ProposeArticleRequest req;
     *req.mutable_article() = ToProto(MakeArticle("en-new", {"brand new"}, "Yes."));
+    req.mutable_article()->clear_enabled();  // as a client that never heard of the field sends it
     req.set_proposed_by("op-1");
     v1::ProposeArticleResponse first;
     ASSERT_TRUE(service_.ProposeArticle(nullptr, &req, &first).ok());
@@ -246,7 +249,8 @@ TEST_F(SuggestionAdminTest, ApprovedArticleIsCreatedRejectedOneIsNot) {
     v1::ReviewSuggestionResponse resp;
     ASSERT_TRUE(Review(first.suggestion_id(), v1::REVIEW_DECISION_APPROVE, &resp).ok());
     EXPECT_EQ(resp.article().version(), 1);
-    EXPECT_TRUE(catalog_.Find("en-new").has_value());
+    ASSERT_TRUE(catalog_.Find("en-new").has_value());
+    EXPECT_TRUE(catalog_.Find("en-new")->enabled) << "proposed without enabled (proto3: false), approved: it answers";
     ASSERT_TRUE(Review(second.suggestion_id(), v1::REVIEW_DECISION_REJECT, &resp, "duplicate").ok());
     EXPECT_EQ(resp.suggestion().status(), v1::SUGGESTION_STATUS_REJECTED);
     EXPECT_EQ(resp.suggestion().reason(), "duplicate");
@@ -258,7 +262,7 @@ TEST_F(SuggestionAdminTest, ApprovedArticleIsCreatedRejectedOneIsNot) {
 
 TEST_F(SuggestionAdminTest, QuestionForADeletedArticleCannotBeApprovedAndStaysPending) {
     std::string id;
-    ASSERT_TRUE(ProposeQuestion("en-hours", "opening hours", &id).ok());
+    ASSERT_TRUE(ProposeQuestion("en-hours", "  opening hours ", &id).ok());
     v1::DeleteArticleRequest del;
     del.set_id("en-hours");
     v1::DeleteArticleResponse deleted;
