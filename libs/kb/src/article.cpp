@@ -3,6 +3,7 @@
 #include <nlohmann/json.hpp>
 
 #include <algorithm>
+#include <array>
 #include <fstream>
 #include <set>
 #include <sstream>
@@ -15,14 +16,36 @@ namespace {
 
 constexpr std::string_view kUtf8Bom = "\xEF\xBB\xBF";
 
+// The keys ToJsonLine writes, in its order: a line may have no other (a typo such as "enable"
+// would otherwise publish the article with the default silently).
+constexpr std::array<std::string_view, 9> kKeys{"id",      "questions", "answer", "lang",    "tags",
+                                                "enabled", "version",   "links",  "channels"};
+
+// nlohmann's message for a JSON error. Each line is parsed alone, so its "at line 1, column N" would
+// name a line other than the file's: only the column is kept.
+std::string JsonError(const nlohmann::json::exception& e) {
+    std::string what = e.what();
+    const std::size_t at = what.find(" at line ");
+    const std::size_t column = what.find(", column ", at == std::string::npos ? what.size() : at);
+    if (at != std::string::npos && column != std::string::npos) what.erase(at + 4, column + 2 - (at + 4));
+    return what;
+}
+
 Result<Article> ParseLine(const std::string& line) {
     nlohmann::json j;
     try {
         j = nlohmann::json::parse(line);
     } catch (const nlohmann::json::exception& e) {  // parse_error, and out_of_range for 1e999
-        return Error::Fatal(std::string("invalid JSON: ") + e.what());
+        return Error::Fatal("invalid JSON: " + JsonError(e));
     }
     if (!j.is_object()) return Error::Fatal("expected a JSON object");
+    for (const auto& item : j.items()) {
+        if (std::find(kKeys.begin(), kKeys.end(), item.key()) == kKeys.end()) {
+            std::string known;
+            for (std::string_view k : kKeys) known += (known.empty() ? "" : ", ") + std::string(k);
+            return Error::Fatal("unknown key \"" + item.key().substr(0, 80) + "\" (expected " + known + ")");
+        }
+    }
     auto str = [&](const char* key, bool required) -> Result<std::string> {
         auto it = j.find(key);
         if (it == j.end() || it->is_null()) {

@@ -200,6 +200,11 @@ TEST(Jsonl, ImportValidatesEveryArticleAndNamesTheLine) {
         "line 1: question 1 is longer than 1000 bytes");
     ExpectError(ImportJsonl("{\"id\":\"a\",\"questions\":[\"q\"],\"answer\":\"A\"}\n{oops"),
                 "line 2: invalid JSON");
+    // Each line is parsed alone: nlohmann's own "line 1" would contradict the file's line.
+    auto trailing_comma = ImportJsonl("\n\n{\"id\":\"a\",\"questions\":[\"q\"],\"answer\":\"A\",}");
+    ExpectError(trailing_comma, "line 3: invalid JSON: ");
+    ExpectError(trailing_comma, " at column 42: ");
+    EXPECT_EQ(trailing_comma.error().message.find("line 1"), std::string::npos) << trailing_comma.error().message;
     // A BOM and CRLF line ends are fine.
     auto ok = ImportJsonl("\xEF\xBB\xBF{\"id\":\"a\",\"questions\":[\"q\"],\"answer\":\"A\"}\r\n");
     ASSERT_TRUE(ok.ok()) << ok.error().message;
@@ -217,6 +222,28 @@ TEST(Jsonl, ImportValidatesLinksAndChannels) {
     const std::string line = ToJsonLine(Make("a", {"q"}, "A", "en"));
     EXPECT_NE(line.find("\"links\":[]"), std::string::npos) << line;
     EXPECT_NE(line.find("\"channels\":[]"), std::string::npos) << line;
+}
+
+TEST(Jsonl, AnUnknownKeyIsAnErrorNamingIt) {
+    // A misspelt "enabled" used to publish the article enabled.
+    constexpr std::string_view kExpected =
+        " (expected id, questions, answer, lang, tags, enabled, version, links, channels)";
+    auto r = ImportJsonl(
+        "{\"id\":\"a\",\"questions\":[\"q\"],\"answer\":\"A\"}\n\n"
+        "{\"id\":\"b\",\"questions\":[\"q\"],\"answer\":\"B\",\"enable\":false}\n");
+    ASSERT_FALSE(r.ok());
+    EXPECT_EQ(r.error().message, "line 3: unknown key \"enable\"" + std::string(kExpected));
+    // The keys named are exactly those ToJsonLine writes: 9 of them (its values here hold no ':'),
+    // each named.
+    const std::string line = ToJsonLine(Make("a", {"q"}, "A", "en"));
+    EXPECT_EQ(std::count(line.begin(), line.end(), ':'), 9) << line;
+    std::string_view keys = kExpected.substr(11, kExpected.size() - 12);
+    while (!keys.empty()) {
+        const std::size_t comma = std::min(keys.find(", "), keys.size());
+        EXPECT_NE(line.find("\"" + std::string(keys.substr(0, comma)) + "\":"), std::string::npos)
+            << keys.substr(0, comma) << " in " << line;
+        keys.remove_prefix(std::min(comma + 2, keys.size()));
+    }
 }
 
 // ---- CSV ----

@@ -53,10 +53,11 @@ std::string AnswerText(const Article& article);
 // Parses JSON Lines, one article per line:
 //   {"id": "...", "questions": ["..."], "answer": "...", "lang": "en", "tags": ["..."],
 //    "links": [{"title": "...", "url": "https://..."}], "channels": ["web", "telegram"]}
-// (lang, tags, links, a link's title, channels, enabled and version are optional).
+// (lang, tags, links, a link's title, channels, enabled and version are optional; no other key is
+// accepted, so a misspelt one is not silently ignored).
 // Blank lines and a leading UTF-8 BOM are skipped. All or nothing: the first bad line fails the
-// whole parse with "line N: <what is wrong>" (bad JSON, missing/ill-typed field, empty questions,
-// duplicate id).
+// whole parse with "line N: <what is wrong>" (bad JSON with the column, an unknown key,
+// missing/ill-typed field, empty questions, duplicate id).
 Result<std::vector<Article>> ParseJsonl(std::string_view content);
 Result<std::vector<Article>> LoadJsonlFile(const std::string& path);
 
