@@ -65,7 +65,15 @@ struct Draft {
         article.questions.push_back(std::move(question));
         question_lines.push_back(at);
     }
-    void AddTags(const std::vector<std::string>& tags) { Unite(article.tags, tags); }
+    // The first tags given are taken as they are (ValidateArticle lets an article repeat one, and
+    // an export must come back the same); later records' or sections' are united in.
+    void AddTags(const std::vector<std::string>& tags) {
+        if (article.tags.empty()) {
+            article.tags = tags;
+        } else {
+            Unite(article.tags, tags);
+        }
+    }
     void AddChannels(const std::vector<std::string>& channels) { Unite(article.channels, channels); }
     void AddLinks(const std::vector<Link>& links) { Unite(article.links, links); }
 
@@ -344,9 +352,11 @@ namespace {
 std::string CsvField(std::string_view s) {
     if (s.find_first_of(",\"\r\n") == std::string_view::npos) return std::string(s);
     std::string out = "\"";
-    for (char c : s) {
-        if (c == '"') out += '"';
-        out += c;
+    for (std::size_t i = 0; i < s.size(); ++i) {
+        if (s[i] == '"') out += '"';
+        // The import reads CRLF as LF: a CR before a line break is written twice so that one stays.
+        if (s[i] == '\r' && i + 1 < s.size() && s[i + 1] == '\n') out += '\r';
+        out += s[i];
     }
     out += '"';
     return out;
@@ -371,10 +381,31 @@ bool IsHeading(std::string_view line) {
 
 bool IsArticleComment(std::string_view line) { return line.starts_with(kCommentOpen); }
 
-// A line the import would not take as answer text as it stands: it gets a backslash.
+// The ``` or ~~~ run a line starts with, after up to three spaces (CommonMark's code fence); a
+// run shorter than three is none (length 0).
+struct FenceRun {
+    char marker = '\0';
+    std::size_t length = 0;
+    std::string_view rest;  // after the run
+};
+
+FenceRun ReadFence(std::string_view s) {
+    for (int indent = 0; indent < 3 && s.starts_with(' '); ++indent) s.remove_prefix(1);
+    FenceRun f;
+    if (s.empty() || (s.front() != '`' && s.front() != '~')) return f;
+    f.marker = s.front();
+    while (f.length < s.size() && s[f.length] == f.marker) ++f.length;
+    f.rest = s.substr(f.length);
+    if (f.length < 3) f.length = 0;
+    return f;
+}
+
+// A line the import would not take as answer text as it stands — a heading, the article comment,
+// a fence (see FencedLines) — or that starts with backslashes before one: it gets a backslash,
+// which the import removes.
 bool NeedsEscape(std::string_view line) {
     while (line.starts_with('\\')) line.remove_prefix(1);
-    return IsHeading(line) || IsArticleComment(line);
+    return IsHeading(line) || IsArticleComment(line) || ReadFence(line).length > 0;
 }
 
 std::string HeadingText(std::string_view line) {
@@ -392,33 +423,59 @@ class Fences {
 public:
     // Feeds one line; true if the line is inside a fence (its opening and closing lines included).
     bool Inside(std::string_view line) {
-        std::string_view s = line;
-        std::size_t indent = 0;
-        while (indent < 3 && s.starts_with(' ')) {
-            s.remove_prefix(1);
-            ++indent;
-        }
-        const char c = s.empty() ? '\0' : s.front();
-        std::size_t run = 0;
-        if (c == '`' || c == '~') {
-            while (run < s.size() && s[run] == c) ++run;
-        }
+        const FenceRun f = ReadFence(line);
         if (open_ == 0) {
-            if (run >= 3) {
-                marker_ = c;
-                open_ = run;
-                return true;
-            }
-            return false;
+            if (f.length == 0) return false;
+            marker_ = f.marker;
+            open_ = f.length;
+            return true;
         }
-        if (c == marker_ && run >= open_ && Trim(s.substr(run)).empty()) open_ = 0;
+        if (f.marker == marker_ && f.length >= open_ && Trim(f.rest).empty()) open_ = 0;
         return true;
     }
+    bool Open() const { return open_ != 0; }
 
 private:
     char marker_ = '\0';
     std::size_t open_ = 0;  // length of the opening run; 0 = not in a fence
 };
+
+// Which lines of an answer ExportMarkdown leaves inside a fence (the import reads them so). A fence
+// the answer never closes would run on through the next articles' headings and swallow them, so
+// its opening line is not left a fence (NeedsEscape escapes it) and the lines after it are read
+// afresh — they may open another.
+std::vector<bool> FencedLines(const std::vector<std::string_view>& lines) {
+    std::vector<bool> fenced(lines.size(), false);
+    std::size_t from = 0;
+    while (from < lines.size()) {
+        Fences fences;
+        std::size_t opened = from;
+        for (std::size_t i = from; i < lines.size(); ++i) {
+            const bool was_open = fences.Open();
+            fenced[i] = fences.Inside(lines[i]);
+            if (!was_open && fenced[i]) opened = i;
+        }
+        if (!fences.Open()) break;
+        fenced[opened] = false;
+        from = opened + 1;
+    }
+    return fenced;
+}
+
+// nlohmann's message for a JSON error names a position in the JSON alone ("at line 1, column N"):
+// made the column of the file's line, in which the JSON starts after `offset` bytes.
+std::string JsonError(const nlohmann::json::exception& e, std::size_t offset) {
+    std::string what = e.what();
+    const std::size_t at = what.find(" at line ");
+    const std::size_t column = what.find(", column ", at == std::string::npos ? what.size() : at);
+    if (column == std::string::npos) return what;
+    std::size_t end = column + 9;
+    std::size_t n = 0;
+    for (; end < what.size() && what[end] >= '0' && what[end] <= '9' && n < 1'000'000'000; ++end) {
+        n = n * 10 + static_cast<std::size_t>(what[end] - '0');
+    }
+    return what.substr(0, at) + " at column " + std::to_string(n + offset) + what.substr(end);
+}
 
 Status ApplyComment(std::string_view line, int at, Draft& d) {
     std::string_view body = line.substr(kCommentOpen.size());
@@ -430,7 +487,7 @@ Status ApplyComment(std::string_view line, int at, Draft& d) {
     try {
         j = nlohmann::json::parse(body.substr(0, close));
     } catch (const nlohmann::json::exception& e) {  // parse_error, and out_of_range for 1e999
-        return AtLine(at, std::string("article comment: invalid JSON: ") + e.what());
+        return AtLine(at, "article comment: invalid JSON: " + JsonError(e, kCommentOpen.size()));
     }
     if (!j.is_object()) return AtLine(at, "article comment: expected a JSON object");
     for (const auto& [key, value] : j.items()) {
@@ -474,6 +531,7 @@ Result<std::vector<Article>> ImportMarkdown(std::string_view content) {
     std::optional<Draft> cur;
     std::vector<std::string_view> answer;
     bool commented = false;
+    int last_heading = 0;  // line of the last heading read
     Fences fences;
 
     auto finish_section = [&]() -> Status {
@@ -523,11 +581,20 @@ Result<std::vector<Article>> ImportMarkdown(std::string_view content) {
             if (cur && !answer.empty()) {
                 if (Status s = finish_section(); !s.ok()) return s.error();
             }
+            // Only a heading on the line after the last one is another phrasing: after a blank line
+            // or the article comment, the section's answer was due (taking the heading as a phrasing
+            // would give the answer-less question the next article's answer).
+            if (cur && (commented || last_heading != n - 1)) {
+                return AtLine(cur->line, "question " + Quoted(cur->article.questions.front()) +
+                                             " has no answer (one article's question headings are on "
+                                             "consecutive lines, its answer after them)");
+            }
             if (!cur) {
                 cur.emplace();
                 cur->line = n;
             }
             cur->AddQuestion(std::move(question), n);
+            last_heading = n;
             continue;
         }
         if (!cur) continue;  // the preamble: a title, an introduction
@@ -596,7 +663,9 @@ std::string ExportMarkdown(const std::vector<Article>& articles) {
         for (std::string q : a.questions) {
             std::replace_if(
                 q.begin(), q.end(), [](char c) { return c == '\n' || c == '\r'; }, ' ');
-            out += "## " + q + '\n';
+            // A closing sequence, which the import strips, keeps a question's own trailing '#'s
+            // from being read as one ("## How do I type # ##").
+            out += "## " + q + (q.ends_with('#') ? " ##\n" : "\n");
         }
         nlohmann::ordered_json meta{{"id", a.id.str()}, {"lang", a.lang}, {"tags", a.tags}};
         if (!a.enabled) meta["enabled"] = false;
@@ -614,11 +683,13 @@ std::string ExportMarkdown(const std::vector<Article>& articles) {
         out += std::string(kCommentOpen) + ' ' +
                meta.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) + ' ' +
                std::string(kCommentClose) + "\n\n";
-        Fences fences;
-        for (std::string_view line : Lines(a.answer)) {
-            const bool fenced = fences.Inside(line);
-            if (!fenced && NeedsEscape(line)) out += '\\';
-            out += line;
+        const std::vector<std::string_view> lines = Lines(a.answer);
+        const std::vector<bool> fenced = FencedLines(lines);
+        for (std::size_t i = 0; i < lines.size(); ++i) {
+            if (!fenced[i] && NeedsEscape(lines[i])) out += '\\';
+            out += lines[i];
+            // The import reads CRLF as LF: a CR ending a line is written twice so that one stays.
+            if (lines[i].ends_with('\r')) out += '\r';
             out += '\n';
         }
     }

@@ -31,7 +31,7 @@ std::vector<Article> Tricky() {
         Make("md-tricky", {"what does ## mean", "C#"},
              "## is not a heading here\n<!-- article: {} --> either\n\\## nor this\n```\n## inside a "
              "fence\n```\nend",
-             "en", {"markdown stuff"}),
+             "en", {"markdown stuff", "md", "markdown stuff"}),  // a repeated tag is valid, and kept
     };
     // A title ending in ':' (CSV writes "title: url"), one without a title, a url with a comma and
     // a quote; a title that reads like a heading and the comment's end inside the comment.
@@ -349,6 +349,18 @@ TEST(Csv, ExportRoundTrips) {
     EXPECT_EQ(*back, WithoutVersions(articles));
 }
 
+TEST(Csv, ExportKeepsACarriageReturnBeforeALineBreak) {
+    // Answers typed in a browser's text area arrive with CRLF; the import reads CRLF as LF.
+    const std::vector<Article> articles{Make("crlf", {"q"}, "one\r\ntwo\r\r\nthree\rfour", "en")};
+    auto back = ImportCsv(ExportCsv(articles));
+    ASSERT_TRUE(back.ok()) << back.error().message;
+    EXPECT_EQ(*back, articles);
+    // A file saved with CRLF line ends still reads as LF.
+    auto typed = ImportCsv("question,answer\r\nq,\"one\r\ntwo\"\r\n");
+    ASSERT_TRUE(typed.ok()) << typed.error().message;
+    EXPECT_EQ((*typed)[0].answer, "one\ntwo");
+}
+
 // ---- Markdown ----
 
 TEST(Markdown, HeadingsInARowAreVariantsOfOneArticle) {
@@ -424,8 +436,7 @@ TEST(Markdown, SameAnswerMergesAndFencesHideHeadings) {
 }
 
 TEST(Markdown, BadInputNamesTheLineAndImportsNothing) {
-    ExpectError(ImportMarkdown("# t\n## q1\n\n## q2\nanswer\n## q3\n\n"),
-                "line 6: question \"q3\" has no answer");
+    ExpectError(ImportMarkdown("# t\n## q1\n## q2\nanswer\n## q3\n\n"), "line 5: question \"q3\" has no answer");
     ExpectError(ImportMarkdown("## \nanswer\n"), "line 1: empty question heading");
     ExpectError(ImportMarkdown("## q\nanswer\n<!-- article: {\"id\":\"x\"} -->\n"),
                 "line 3: the article comment must come right after");
@@ -435,6 +446,8 @@ TEST(Markdown, BadInputNamesTheLineAndImportsNothing) {
                 "line 2: article comment: \"id\"");
     ExpectError(ImportMarkdown("## q\n<!-- article: {oops} -->\nA\n"),
                 "line 2: article comment: invalid JSON");
+    // The column is the line's (the '}' after the comma), not the JSON's.
+    ExpectError(ImportMarkdown("## q\n<!-- article: {\"id\": \"x\",} -->\nA\n"), " at column 26: ");
     ExpectError(ImportMarkdown("## q\n<!-- article: {} \nA\n"),
                 "line 2: the article comment must end with -->");
     ExpectError(ImportMarkdown(
@@ -450,6 +463,62 @@ TEST(Markdown, BadInputNamesTheLineAndImportsNothing) {
     auto none = ImportMarkdown("# Title\nintro\n");
     ASSERT_TRUE(none.ok());
     EXPECT_TRUE(none->empty());
+}
+
+TEST(Markdown, AQuestionWithoutAnAnswerIsAnErrorNamingItsLine) {
+    // Taken as a phrasing of the next question, it used to get the Canada article's answer.
+    ExpectError(ImportMarkdown("## What are your opening hours?\nNine to five.\n\n"
+                               "## How do I delete my account?\n\n"
+                               "## Do you ship to Canada?\nYes, in 5 days.\n"),
+                "line 4: question \"How do I delete my account?\" has no answer");
+    // With article comments the error used to be "a second article comment" on the next one's line.
+    ExpectError(ImportMarkdown("## What are your opening hours?\n<!-- article: {\"id\": \"hours\"} -->\n"
+                               "Nine to five.\n\n"
+                               "## How do I delete my account?\n<!-- article: {\"id\": \"delete\"} -->\n\n"
+                               "## Do you ship to Canada?\n<!-- article: {\"id\": \"canada\"} -->\n"
+                               "Yes, in 5 days.\n"),
+                "line 5: question \"How do I delete my account?\" has no answer");
+    ExpectError(ImportMarkdown("## a\n<!-- article: {} -->\n## b\nB\n"), "line 1: question \"a\" has no answer");
+    // Headings on consecutive lines stay phrasings of one question.
+    auto r = ImportMarkdown("## a\n## b\n<!-- article: {\"id\": \"x\"} -->\n\nA\n");
+    ASSERT_TRUE(r.ok()) << r.error().message;
+    ASSERT_EQ(r->size(), 1u);
+    EXPECT_EQ((*r)[0].questions, (std::vector<std::string>{"a", "b"}));
+}
+
+TEST(Markdown, ExportRoundTripsAnyAnswer) {
+    // Each answer is followed by a plain article: the first, with the fence it opens never closed,
+    // used to swallow the rest of the file (and an import replacing all articles deleted them).
+    const std::vector<std::string> nasty{
+        "Use three backticks:\n```\nthat is it",
+        "~~~\nunclosed\n## reads like a heading\n<!-- article: {\"id\": \"stolen\"} -->",
+        "````\n```\nclosed by nothing shorter than four",
+        "```\nclosed\n```\n~~~ one\n## x\n```\nanother, inside it\n~~~\n```python\n## y",
+        "Indented:\n   ```and unclosed\n## z",
+        "\\```\nalready a backslash\n\\\\## two of them\n\\<!-- article: {} -->\n\\~~~",
+        "## heading\n<!-- article: {\"id\": \"x\"} -->\n##\n<!-- not the article comment -->",
+        "Windows line ends\r\nkept\r\n\r\nas typed\r\r\nand a lone \r too",
+    };
+    std::vector<Article> articles;
+    for (std::size_t i = 0; i < nasty.size(); ++i) {
+        articles.push_back(Make("nasty-" + std::to_string(i), {"q" + std::to_string(i)}, nasty[i], "en"));
+        articles.push_back(Make("next-" + std::to_string(i), {"after " + std::to_string(i)}, "Fine.", "en"));
+    }
+    // A trailing '#' is not a closing sequence.
+    articles.push_back(Make("hash", {"How do I type #", "##", "C# ##"}, "Shift+3.", "en"));
+    for (std::size_t i = 0; i + 1 < articles.size(); ++i) {
+        const std::string md = ExportMarkdown({articles[i], articles.back()});
+        auto one = ImportMarkdown(md);
+        ASSERT_TRUE(one.ok()) << one.error().message << "\n" << md;
+        EXPECT_EQ(*one, (std::vector<Article>{articles[i], articles.back()})) << md << ToJsonl(*one);
+    }
+    const std::string md = ExportMarkdown(articles);
+    auto back = ImportMarkdown(md);
+    ASSERT_TRUE(back.ok()) << back.error().message << "\n" << md;
+    EXPECT_EQ(*back, articles) << ToJsonl(*back);
+    // A fence the answer closes is left as it is, headings inside unescaped.
+    EXPECT_NE(md.find("\n```\nclosed\n```\n"), std::string::npos) << md;
+    EXPECT_NE(md.find("\n\\```\nthat is it\n"), std::string::npos) << md;
 }
 
 TEST(Markdown, ExportRoundTrips) {
