@@ -241,10 +241,19 @@ Status ValidateAnswer(std::string_view answer) {
 }
 
 Status ValidateLang(std::string_view lang) {
-    auto tag_char = [](char c) {
-        return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-';
-    };
-    const bool shaped = lang.size() <= 35 && std::all_of(lang.begin(), lang.end(), tag_char);
+    // BCP 47's shape: a 2-3 letter language ("en", "ru"), then subtags of 1-8 letters or digits
+    // ("en-US", "sr-Latn-RS"). "english" or "123" would be stored and match no customer ever.
+    auto alpha = [](char c) { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z'); };
+    auto alnum = [&](char c) { return alpha(c) || (c >= '0' && c <= '9'); };
+    bool shaped = lang.size() <= 35;
+    std::size_t start = 0;
+    for (int i = 0; shaped && start <= lang.size() && !lang.empty(); ++i) {
+        const std::size_t end = std::min(lang.find('-', start), lang.size());
+        const std::string_view sub = lang.substr(start, end - start);
+        shaped = i == 0 ? sub.size() >= 2 && sub.size() <= 3 && std::all_of(sub.begin(), sub.end(), alpha)
+                        : !sub.empty() && sub.size() <= 8 && std::all_of(sub.begin(), sub.end(), alnum);
+        start = end + 1;
+    }
     if (!shaped) {
         return Error::Fatal("lang \"" + std::string(lang.substr(0, 40)) +
                             "\" is not a language tag such as \"en\" or \"ru\"");

@@ -102,6 +102,13 @@ TEST(ValidateArticle, AcceptsTheLimitsAndNamesWhatIsWrong) {
     bad = a;
     bad.lang = "en US";
     EXPECT_NE(problem(bad).find("lang"), std::string::npos);
+    for (const char* lang :
+         {"english", "123", "e", "x-private", "en-", "-en", "en--us", "en-toolongsubtag"}) {
+        bad.lang = lang;
+        EXPECT_NE(problem(bad).find("is not a language tag"), std::string::npos) << lang;
+    }
+    for (const char* lang : {"", "en", "ru", "EN", "en-US", "sr-Latn-RS", "yue"})
+        EXPECT_TRUE(ValidateLang(lang).ok()) << lang;
     bad = a;
     bad.tags = {"a;b"};
     EXPECT_NE(problem(bad).find("tag \"a;b\""), std::string::npos);

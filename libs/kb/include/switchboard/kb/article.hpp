@@ -77,7 +77,8 @@ std::string ToJsonLine(const Article& article);  // without the newline
 //  - id: switchboard::IsValidExternalId (1..128 of [A-Za-z0-9._:-]);
 //  - 1..50 questions, each 1..1000 bytes of valid UTF-8, not blank, no line breaks;
 //  - answer 1..8000 bytes of valid UTF-8, not blank;
-//  - lang empty or a BCP 47-shaped tag (letters, digits, '-', up to 35 bytes);
+//  - lang empty (every language) or a BCP 47-shaped tag: a 2-3 letter language, then '-'
+//    subtags of 1-8 letters or digits, up to 35 bytes ("en", "ru", "en-US");
 //  - up to 32 tags, each 1..64 bytes of valid UTF-8 without ';' or line breaks;
 //  - up to 10 links, each a url of 1..2000 bytes starting with http:// or https:// (scheme in
 //    any case) with no whitespace or control characters, and a title of 0..200 bytes of valid
