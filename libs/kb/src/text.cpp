@@ -477,22 +477,22 @@ Intent ClassifyIntent(std::string_view text) {
     static constexpr std::array<std::string_view, 14> kThanksWords = {
         "thanks", "thank",   "thx", "thanx",    "thnx",      "tnx",   "ty",
         "tysm",   "спасибо", "спс", "спасибки", "благодарю", "мерси", "сенкс"};
-    static constexpr std::array<std::string_view, 94> kWithThanks = {
-        "thanks",    "thank",   "thx",      "thanx",     "thnx",    "tnx",        "ty",         "tysm",
-        "спасибо",   "спс",     "спасибки", "благодарю", "мерси",   "сенкс",      "you",        "u",
-        "so",        "very",    "much",     "a",         "lot",     "lots",       "million",    "bunch",
-        "ok",        "okay",    "k",        "great",     "perfect", "cool",       "nice",       "awesome",
-        "excellent", "good",    "super",    "got",       "it",      "that",       "this",       "helped",
-        "helps",     "helpful", "help",     "works",     "worked",  "for",        "the",        "your",
-        "all",       "really",  "again",    "alright",   "fine",    "understood", "clear",      "oh",
-        "ah",        "wow",     "i",        "see",       "was",     "is",         "s",          "yes",
-        "yeah",      "большое", "огромное", "вам",       "тебе",    "за",         "помощь",     "помогло",
-        "помогли",   "помог",   "помогла",  "ясно",      "понятно", "хорошо",     "ок",         "окей",
-        "отлично",   "супер",   "класс",    "круто",     "все",     "работает",   "заработало", "получилось",
-        "теперь",    "да",      "ага",      "now",       "bye",     "goodbye"};
-    if (words.size() <= 10 && text.find('?') == std::string_view::npos && only(kWithThanks) &&
-        std::any_of(words.begin(), words.end(),
-                    [](const std::string& w) { return IsOneOf(w, kThanksWords); })) {
+    static constexpr std::array<std::string_view, 80> kWithThanks = {
+        "you",        "u",          "so",        "very",    "much",     "a",       "lot",     "lots",
+        "million",    "bunch",      "ok",        "okay",    "k",        "great",   "perfect", "cool",
+        "nice",       "awesome",    "excellent", "good",    "super",    "got",     "it",      "that",
+        "this",       "helped",     "helps",     "helpful", "help",     "works",   "worked",  "for",
+        "the",        "your",       "all",       "really",  "again",    "alright", "fine",    "understood",
+        "clear",      "oh",         "ah",        "wow",     "i",        "see",     "was",     "is",
+        "s",          "yes",        "yeah",      "большое", "огромное", "вам",     "тебе",    "за",
+        "помощь",     "помогло",    "помогли",   "помог",   "помогла",  "ясно",    "понятно", "хорошо",
+        "ок",         "окей",       "отлично",   "супер",   "класс",    "круто",   "все",     "работает",
+        "заработало", "получилось", "теперь",    "да",      "ага",      "now",     "bye",     "goodbye"};
+    const auto thanks = [](const std::string& w) { return IsOneOf(w, kThanksWords); };
+    if (words.size() <= 10 && text.find('?') == std::string_view::npos &&
+        std::any_of(words.begin(), words.end(), thanks) &&
+        std::all_of(words.begin(), words.end(),
+                    [&](const std::string& w) { return thanks(w) || IsOneOf(w, kWithThanks); })) {
         return Intent::kThanks;
     }
     if (words.size() <= 4 && only(kGreetingWords)) return Intent::kGreeting;
