@@ -34,14 +34,6 @@ std::uint8_t ChannelBit(std::string_view channel) {
     return static_cast<std::uint8_t>(1u << (it == kChannelNames.end() ? 7 : it - kChannelNames.begin()));
 }
 
-// What languages are matched by: the primary subtag, lower-cased ("en-US", "EN" → "en"), so an
-// article tagged "en-GB" answers a customer in "en", and one in "EN" is not lost to case.
-std::string PrimaryLanguage(std::string_view tag) {
-    std::string out(tag.substr(0, std::min(tag.find_first_of("-_"), tag.size())));
-    for (char& c : out) c = static_cast<char>(c >= 'A' && c <= 'Z' ? c - 'A' + 'a' : c);
-    return out;
-}
-
 // Offers `item` to `heap`, which holds the `n` best by `better` with the worst of them on top:
 // most of thousands of offers are turned away by one comparison.
 template <typename T, typename Better>

@@ -499,4 +499,10 @@ Intent ClassifyIntent(std::string_view text) {
     return Intent::kQuestion;
 }
 
+std::string PrimaryLanguage(std::string_view tag) {
+    std::string out(tag.substr(0, std::min(tag.find_first_of("-_"), tag.size())));
+    for (char& c : out) c = static_cast<char>(c >= 'A' && c <= 'Z' ? c - 'A' + 'a' : c);
+    return out;
+}
+
 }  // namespace switchboard::kb

@@ -44,8 +44,7 @@ std::string DetectLanguage(std::string_view text) {
 }
 
 std::string LanguageOf(std::string_view text, std::string_view hint) {
-    std::string lang(hint.substr(0, std::min(hint.find_first_of("-_"), hint.size())));
-    for (char& c : lang) c = static_cast<char>(c >= 'A' && c <= 'Z' ? c - 'A' + 'a' : c);
+    std::string lang = kb::PrimaryLanguage(hint);
     return lang.empty() ? DetectLanguage(text) : lang;
 }
 

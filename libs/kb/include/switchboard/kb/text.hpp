@@ -24,6 +24,10 @@ std::string Normalize(std::string_view text);
 // to change; FoldForEncoder(FoldForEncoder(t)) == FoldForEncoder(t). Thread-safe.
 std::string FoldForEncoder(std::string_view text);
 
+// A language tag's primary subtag, lower-cased ("en-US", "EN", "ru_RU" → "en", "en", "ru"): what
+// languages are matched by, so an article tagged "en-GB" answers a customer in "en".
+std::string PrimaryLanguage(std::string_view tag);
+
 // Normalized words, each reduced to its Snowball stem (English or Russian by the word's script).
 // Thread-safe.
 std::vector<std::string> StemmedTokens(std::string_view text);
