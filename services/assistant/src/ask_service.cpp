@@ -2,6 +2,7 @@
 
 #include "kb_catalog.hpp"
 #include "switchboard/kb/clusters.hpp"
+#include "switchboard/kb/text.hpp"
 
 namespace switchboard::assistant {
 
@@ -56,7 +57,7 @@ grpc::Status AskService::Ask(grpc::ServerContext*, const v1::AskRequest* request
     const int k = request->k() == 0 ? kDefaultK : request->k();
     const auto snapshot = index_.Get();
     // A language given is matched as customers' are ("en-US" → "en"); none: every language.
-    const std::string lang = request->lang().empty() ? std::string() : LanguageOf({}, request->lang());
+    const std::string lang = kb::PrimaryLanguage(request->lang());
     const auto matches = snapshot->Search(request->query(), static_cast<std::size_t>(k), lang);
     for (const auto& m : matches) {
         auto* scored = response->add_articles();

@@ -117,7 +117,6 @@ Decision Responder::Decide(std::string_view text, std::string_view lang_hint, co
         d.text = phrases.handoff;
         d.topics = TopicsOf(d.candidates, ThresholdFor(options_, d.lang) / 2);
         if (!d.candidates.empty()) d.score = d.candidates.front().score;
-        return d;
     };
     // A greeting or thanks: small talk, in the knowledge base's own words when it has an article
     // for it that it is sure of (a deployment's "hello"), else ours.
@@ -125,7 +124,8 @@ Decision Responder::Decide(std::string_view text, std::string_view lang_hint, co
     switch (kb::ClassifyIntent(text)) {
         case kb::Intent::kHumanRequest:
             search(text);
-            return handoff(chat::v1::HANDOFF_REASON_CUSTOMER_REQUEST);
+            handoff(chat::v1::HANDOFF_REASON_CUSTOMER_REQUEST);
+            return d;
         case kb::Intent::kGreeting:
             courtesy = phrases.greeting;
             break;
@@ -137,7 +137,8 @@ Decision Responder::Decide(std::string_view text, std::string_view lang_hint, co
             if (!context.last_article.empty() && context.since_last_answer <= options_.feedback_window) {
                 // What the knowledge base has on the question the answer failed on.
                 search(context.answered_question.empty() ? text : std::string_view(context.answered_question));
-                return handoff(chat::v1::HANDOFF_REASON_BOT_FAILED);
+                handoff(chat::v1::HANDOFF_REASON_BOT_FAILED);
+                return d;
             }
             break;  // no answer to complain about: treat it as a question
         case kb::Intent::kQuestion:
@@ -155,11 +156,15 @@ Decision Responder::Decide(std::string_view text, std::string_view lang_hint, co
         }
         return d;
     }
-    if (!confident) return handoff(chat::v1::HANDOFF_REASON_LOW_CONFIDENCE);
+    if (!confident) {
+        handoff(chat::v1::HANDOFF_REASON_LOW_CONFIDENCE);
+        return d;
+    }
     const kb::Match& best = d.candidates.front();
     if (best.article->id == context.last_article && context.since_last_answer <= options_.repeat_window) {
         // The same question again right after its answer: the answer did not help.
-        return handoff(chat::v1::HANDOFF_REASON_BOT_FAILED);
+        handoff(chat::v1::HANDOFF_REASON_BOT_FAILED);
+        return d;
     }
     d.kind = Decision::Kind::kAnswer;
     d.text = kb::AnswerText(*best.article);
