@@ -432,6 +432,37 @@ std::string FoldForEncoder(std::string_view text) {
     return out;
 }
 
+std::string EncoderText(std::string_view text) {
+    // Letters by case over the whole message; per word, whether it mixes scripts or holds anything
+    // beyond ASCII and Cyrillic (marks, fullwidth forms, invisible characters) for FoldForEncoder.
+    int upper = 0, lower = 0;
+    std::vector<std::pair<std::string_view, bool>> words;  // word, needs folding
+    for (std::size_t start = 0; start <= text.size();) {
+        const std::size_t end = std::min(text.find(' ', start), text.size());
+        const std::string_view word = text.substr(start, end - start);
+        bool latin = false, cyrillic = false, other = false;
+        for (std::size_t i = 0; i < word.size();) {
+            const std::uint32_t cp = DecodeUtf8(word, i);
+            const std::uint32_t low = ToLower(cp);
+            latin = latin || (low >= 'a' && low <= 'z');
+            cyrillic = cyrillic || IsCyrillic(cp);
+            other = other || (cp >= 0x80 && !IsCyrillic(cp));
+            if (low != cp) ++upper;
+            else if (Fold(cp) != 0 && !(cp >= '0' && cp <= '9')) ++lower;
+        }
+        words.emplace_back(word, (latin && cyrillic) || other);
+        start = end + 1;
+    }
+    if (upper > lower) return FoldForEncoder(text);
+    std::string out;
+    out.reserve(text.size());
+    for (std::size_t w = 0; w < words.size(); ++w) {
+        if (w > 0) out += ' ';
+        out += words[w].second ? FoldForEncoder(words[w].first) : std::string(words[w].first);
+    }
+    return out;
+}
+
 std::vector<std::string> StemmedTokens(std::string_view text) {
     std::vector<std::string> out;
     for (auto& w : Words(text)) {

@@ -1,6 +1,5 @@
 #include "encoder_embedder.hpp"
 
-#include <algorithm>
 #include <sstream>
 
 #include "switchboard/encoder/encoder.hpp"
@@ -9,52 +8,19 @@
 
 namespace switchboard::assistant {
 
-std::string EncoderText(std::string_view text) {
-    // Letters by case (Latin; Cyrillic А-Я D0 90..AF, Ё D0 81; а-п D0 B0..BF, р-я D1 80..8F, ё D1 91),
-    // per word whether it mixes scripts or has anything beyond them.
-    int upper = 0, lower = 0;
-    std::vector<std::pair<std::string_view, bool>> words;  // word, needs folding
-    for (std::size_t i = 0; i <= text.size();) {
-        const std::size_t end = std::min(text.find(' ', i), text.size());
-        const std::string_view word = text.substr(i, end - i);
-        bool latin = false, cyrillic = false, other = false;
-        for (std::size_t k = 0; k < word.size(); ++k) {
-            const auto c = static_cast<unsigned char>(word[k]);
-            const auto next = k + 1 < word.size() ? static_cast<unsigned char>(word[k + 1]) : 0;
-            latin |= (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
-            cyrillic |= c == 0xD0 || c == 0xD1;
-            other |= c >= 0xC0 && c != 0xD0 && c != 0xD1;  // a lead byte of neither script
-            upper += (c >= 'A' && c <= 'Z') || (c == 0xD0 && ((next >= 0x90 && next <= 0xAF) || next == 0x81));
-            lower += (c >= 'a' && c <= 'z') || (c == 0xD0 && next >= 0xB0 && next <= 0xBF) ||
-                     (c == 0xD1 && (next <= 0x8F || next == 0x91));
-        }
-        words.emplace_back(word, (latin && cyrillic) || other);
-        i = end + 1;
-    }
-    if (upper > lower) return kb::FoldForEncoder(text);
-    std::string out;
-    out.reserve(text.size());
-    for (std::size_t w = 0; w < words.size(); ++w) {
-        if (w > 0) out += ' ';
-        out += words[w].second ? kb::FoldForEncoder(words[w].first) : std::string(words[w].first);
-    }
-    return out;
-}
-
 namespace {
 
-
 // One of libs/encoder's models as a kb::Embedder (they share Encode/EncodeBatch/dim); the model reads
-// EncoderText. Thread-safe.
+// kb::EncoderText. Thread-safe.
 template <class Model>
 class ModelEmbedder final : public kb::Embedder {
 public:
     explicit ModelEmbedder(std::unique_ptr<Model> model) : model_(std::move(model)) {}
-    std::vector<float> Embed(std::string_view text) const override { return model_->Encode(EncoderText(text)); }
+    std::vector<float> Embed(std::string_view text) const override { return model_->Encode(kb::EncoderText(text)); }
     std::vector<std::vector<float>> EmbedBatch(const std::vector<std::string>& texts) const override {
         std::vector<std::string> read;
         read.reserve(texts.size());
-        for (const auto& t : texts) read.push_back(EncoderText(t));
+        for (const auto& t : texts) read.push_back(kb::EncoderText(t));
         return model_->EncodeBatch(read);
     }
     std::size_t dim() const override { return model_->dim(); }

@@ -2,7 +2,6 @@
 
 #include <memory>
 #include <string>
-#include <string_view>
 #include <vector>
 
 #include "switchboard/core/error.hpp"
@@ -28,14 +27,6 @@ struct Encoders {
     std::string names;                        // "minilm,use", or "off"
     bool empty() const { return spaces.empty(); }
 };
-
-// What an encoder reads of `text`: a message typed in capitals ("КАК СБРОСИТЬ ПАРОЛЬ") is read
-// in kb::FoldForEncoder's form, as is any word typed in two scripts ("пaроль" with a Latin a) or
-// with composing marks, fullwidth or invisible characters, so each means what its plain form does
-// (USE is cased: capitals alone halved its similarity). Anything else stays as typed: the encoders
-// read sentence case best: folding every message, or every word in capitals ("I", "PDF"), cost the
-// demo knowledge base 2.5 points of in-scope accuracy + OOS recall on its validation cases.
-std::string EncoderText(std::string_view text);
 
 Result<Encoders> LoadEncoders(const std::string& setting, double retrieval_weight, bool cache);
 
