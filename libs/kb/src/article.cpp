@@ -21,6 +21,14 @@ constexpr std::string_view kUtf8Bom = "\xEF\xBB\xBF";
 constexpr std::array<std::string_view, 9> kKeys{"id",      "questions", "answer", "lang",    "tags",
                                                 "enabled", "version",   "links",  "channels"};
 
+// "a, b, c": the names an error message lists as allowed.
+template <std::size_t N>
+std::string Listed(const std::array<std::string_view, N>& names) {
+    std::string out;
+    for (std::string_view n : names) out += (out.empty() ? "" : ", ") + std::string(n);
+    return out;
+}
+
 // nlohmann's message for a JSON error. Each line is parsed alone, so its "at line 1, column N" would
 // name a line other than the file's: only the column is kept.
 std::string JsonError(const nlohmann::json::exception& e) {
@@ -41,9 +49,7 @@ Result<Article> ParseLine(const std::string& line) {
     if (!j.is_object()) return Error::Fatal("expected a JSON object");
     for (const auto& item : j.items()) {
         if (std::find(kKeys.begin(), kKeys.end(), item.key()) == kKeys.end()) {
-            std::string known;
-            for (std::string_view k : kKeys) known += (known.empty() ? "" : ", ") + std::string(k);
-            return Error::Fatal("unknown key \"" + item.key().substr(0, 80) + "\" (expected " + known + ")");
+            return Error::Fatal("unknown key \"" + item.key().substr(0, 80) + "\" (expected " + Listed(kKeys) + ")");
         }
     }
     auto str = [&](const char* key, bool required) -> Result<std::string> {
@@ -312,9 +318,8 @@ Status ValidateLink(const Link& link) {
 
 Status ValidateChannel(std::string_view channel) {
     if (std::find(kChannelNames.begin(), kChannelNames.end(), channel) == kChannelNames.end()) {
-        std::string known;
-        for (std::string_view c : kChannelNames) known += (known.empty() ? "" : ", ") + std::string(c);
-        return Error::Fatal("channel \"" + std::string(channel.substr(0, 40)) + "\" is not one of " + known);
+        return Error::Fatal("channel \"" + std::string(channel.substr(0, 40)) + "\" is not one of " +
+                            Listed(kChannelNames));
     }
     return Status::Ok();
 }
