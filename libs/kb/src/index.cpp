@@ -390,8 +390,10 @@ std::vector<std::uint8_t> Index::Eligible(std::string_view lang, std::string_vie
         const auto it = std::find(langs_.begin(), langs_.end(), PrimaryLanguage(lang));
         const auto id = static_cast<std::uint16_t>(it - langs_.begin());  // not found: matches no article
         // An article without a language answers in every one.
-        const auto any = static_cast<std::uint16_t>(std::find(langs_.begin(), langs_.end(), "") - langs_.begin());
-        for (std::size_t a = 0; a < out.size(); ++a) out[a] &= article_lang_[a] == id || article_lang_[a] == any ? 1 : 0;
+        const auto any =
+            static_cast<std::uint16_t>(std::find(langs_.begin(), langs_.end(), "") - langs_.begin());
+        for (std::size_t a = 0; a < out.size(); ++a)
+            out[a] &= article_lang_[a] == id || article_lang_[a] == any ? 1 : 0;
     }
     if (!channel.empty()) {
         const std::uint8_t bit = ChannelBit(channel);

@@ -77,9 +77,9 @@ public:
 
     // Best `k` enabled articles for `query`, best first, score > 0 only. `lang` filters when set
     // (by primary subtag, any case: "en-US" finds "en" and "EN" articles; an article without a
-    // language is in every one); so does `channel` (one of kChannelNames): only articles allowed on it (Article::channels
-    // empty or naming it) are returned, and for a channel that list does not know, only
-    // unrestricted ones.
+    // language is in every one); so does `channel` (one of kChannelNames): only articles allowed
+    // on it (Article::channels empty or naming it) are returned, and for a channel that list does
+    // not know, only unrestricted ones.
     std::vector<Match> Search(std::string_view query, std::size_t k, std::string_view lang = {},
                               std::string_view channel = {}) const;
     const Article* Find(const ArticleId& id) const;
